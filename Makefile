@@ -1,0 +1,9 @@
+GO ?= go
+
+.PHONY: test vet
+test:
+	$(GO) vet ./...
+	$(GO) test ./...
+
+vet:
+	$(GO) vet ./...

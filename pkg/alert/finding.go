@@ -1,0 +1,43 @@
+package alert
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+
+	"github.com/bsswatch/bsswatch/pkg/notify"
+)
+
+// Finding is one thing that needs attention, produced by a check's pure rules.
+type Finding struct {
+	// Check names the rule set ("balance", "coupon", ...); Account the profile it ran for; Subject what
+	// the finding is about within that account ("customer/c-123/CNY", "partner/cash/CNY").
+	Check, Account, Subject string
+	// Tier is a rule-specific bucket (for coupons, "expires in 7 days"); a change of Tier or Severity
+	// updates the group's message.
+	Tier     string
+	Severity notify.Severity
+	Title    string
+	Text     string
+	Fields   []notify.Field
+}
+
+// Fingerprint identifies the finding across runs: the same check, account and subject always give the
+// same fingerprint, whatever the severity, tier or amounts of the day.
+func (f Finding) Fingerprint() string {
+	h := sha256.Sum256([]byte(f.Check + "\x00" + f.Account + "\x00" + f.Subject))
+	return hex.EncodeToString(h[:12])
+}
+
+// Evaluation is the result of one check for one account in one run.
+type Evaluation struct {
+	Check, Account string
+	Findings       []Finding
+	// Skipped lists subjects that could not be evaluated this run (a failed batch, a customer missing
+	// from an answer). Their earlier findings stay as they were: absence of data never resolves.
+	Skipped []string
+	// Err, when set, means the check could not run for this account (or only partly: see Skipped).
+	// When Err is set and Partial is false, nothing in the group is resolved, and the failure itself is
+	// sent to the ops route once, with the reason.
+	Err     error
+	Partial bool
+}
