@@ -6,7 +6,9 @@ package state
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
+	"unicode/utf8"
 )
 
 // ErrNotFound is returned by Get when no live record has the key. A record past its ExpiresAt is
@@ -17,10 +19,43 @@ var ErrNotFound = errors.New("state: not found")
 // another writer won.
 var ErrConflict = errors.New("state: version conflict")
 
+// ErrInvalid is returned by Put, Get, Delete and List for a key, version or value that no backend can
+// store (see Key.Validate and Record.Validate); nothing is changed.
+var ErrInvalid = errors.New("state: invalid record")
+
+// MaxKeyPartSize is the longest Partition or Sort in bytes: DynamoDB caps a sort key at 1024 bytes, and
+// the embedded store keeps the same limit so that code tested locally fits in production.
+const MaxKeyPartSize = 1024
+
+// MaxValueSize is the largest Value in bytes. A DynamoDB item (keys, version, expiry and value together)
+// must stay under 400 KB; this leaves room for the rest, and the embedded store enforces it too.
+const MaxValueSize = 384 << 10
+
 // Key addresses one record. Records that share a Partition can be listed together in Sort order.
 type Key struct {
 	Partition string
 	Sort      string
+}
+
+// String returns the key as partition/sort for error messages.
+func (k Key) String() string { return k.Partition + "/" + k.Sort }
+
+// Validate returns an error wrapping ErrInvalid unless Partition and Sort are both non-empty (DynamoDB
+// rejects empty key strings), valid UTF-8 (DynamoDB strings are) and at most MaxKeyPartSize bytes.
+func (k Key) Validate() error {
+	switch {
+	case k.Partition == "":
+		return fmt.Errorf("%w: empty partition", ErrInvalid)
+	case k.Sort == "":
+		return fmt.Errorf("%w: empty sort key in partition %q", ErrInvalid, k.Partition)
+	case len(k.Partition) > MaxKeyPartSize:
+		return fmt.Errorf("%w: partition is %d bytes, over %d", ErrInvalid, len(k.Partition), MaxKeyPartSize)
+	case len(k.Sort) > MaxKeyPartSize:
+		return fmt.Errorf("%w: sort key is %d bytes, over %d", ErrInvalid, len(k.Sort), MaxKeyPartSize)
+	case !utf8.ValidString(k.Partition) || !utf8.ValidString(k.Sort):
+		return fmt.Errorf("%w: key %q/%q is not valid UTF-8", ErrInvalid, k.Partition, k.Sort)
+	}
+	return nil
 }
 
 // Record is one stored value with the version it was read at.
@@ -30,9 +65,29 @@ type Record struct {
 	Value []byte
 	// Version is 0 for a record that does not exist yet; each successful Put stores Version+1.
 	Version int64
-	// ExpiresAt, when not zero, is when the record stops existing.
+	// ExpiresAt, when not zero, is when the record stops existing. Stores keep it to the whole second
+	// (DynamoDB's TTL attribute is epoch seconds): Put truncates it and returns the truncated time.
 	ExpiresAt time.Time
 }
+
+// Validate returns an error wrapping ErrInvalid unless the key is valid, Version is not negative and
+// Value is at most MaxValueSize bytes.
+func (r Record) Validate() error {
+	if err := r.Key.Validate(); err != nil {
+		return err
+	}
+	if r.Version < 0 {
+		return fmt.Errorf("%w: negative version %d for %s", ErrInvalid, r.Version, r.Key)
+	}
+	if len(r.Value) > MaxValueSize {
+		return fmt.Errorf("%w: value of %s is %d bytes, over %d", ErrInvalid, r.Key, len(r.Value), MaxValueSize)
+	}
+	return nil
+}
+
+// Live reports whether a record with expiry expiresAt still exists at now: a zero expiry never ends, and
+// a record is gone from its ExpiresAt on.
+func Live(expiresAt, now time.Time) bool { return expiresAt.IsZero() || now.Before(expiresAt) }
 
 // Store is a key-value store with optimistic concurrency.
 type Store interface {
