@@ -1,0 +1,117 @@
+package notify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+)
+
+// Route sends the messages that match all of its filters to the destinations named in To. An empty
+// filter matches everything.
+type Route struct {
+	Checks      []string
+	MinSeverity Severity
+	Accounts    []string
+	To          []string
+}
+
+func (r Route) matches(msg Message) bool {
+	return msg.Severity >= r.MinSeverity &&
+		(len(r.Checks) == 0 || slices.Contains(r.Checks, msg.Check)) &&
+		(len(r.Accounts) == 0 || slices.Contains(r.Accounts, msg.Account))
+}
+
+// Router picks the destinations of a message.
+type Router struct {
+	routes []Route
+	ops    []Destination
+	dests  map[string]Destination
+}
+
+// NewRouter checks the routes and ops destination names against dests (keyed by destination name)
+// and returns a Router. It errors, listing every problem at once, when a route has no destinations, a
+// name is unknown, or a key differs from its destination's Name (state is keyed by that name).
+func NewRouter(routes []Route, ops []string, dests map[string]Destination) (*Router, error) {
+	var problems []string
+	for key, d := range dests {
+		if d == nil || d.Name() != key {
+			problems = append(problems, fmt.Sprintf("destination %q is registered under another name", key))
+		}
+	}
+	unknown := func(where string, names []string) {
+		for _, n := range names {
+			if _, ok := dests[n]; !ok {
+				problems = append(problems, fmt.Sprintf("%s: unknown destination %q", where, n))
+			}
+		}
+	}
+	for i, r := range routes {
+		if len(r.To) == 0 {
+			problems = append(problems, fmt.Sprintf("route %d: no destinations", i+1))
+		}
+		unknown(fmt.Sprintf("route %d", i+1), r.To)
+	}
+	unknown("ops", ops)
+	if len(problems) > 0 {
+		slices.Sort(problems)
+		return nil, errors.New("notify: routes: " + strings.Join(problems, "; "))
+	}
+	rt := &Router{routes: slices.Clone(routes), dests: dests}
+	rt.ops = rt.pick(ops, nil, map[string]bool{})
+	return rt, nil
+}
+
+// Route returns the destinations for msg, each once, in route order. A check failure goes to the ops
+// destinations; with none configured it is routed like any other message, so it is never dropped.
+func (r *Router) Route(msg Message) []Destination {
+	if msg.Kind == KindCheckFailed && len(r.ops) > 0 {
+		return slices.Clone(r.ops)
+	}
+	var out []Destination
+	seen := map[string]bool{}
+	for _, rt := range r.routes {
+		if rt.matches(msg) {
+			out = r.pick(rt.To, out, seen)
+		}
+	}
+	return out
+}
+
+func (r *Router) pick(names []string, out []Destination, seen map[string]bool) []Destination {
+	for _, n := range names {
+		if !seen[n] {
+			seen[n] = true
+			out = append(out, r.dests[n])
+		}
+	}
+	return out
+}
+
+// Result is the outcome of one destination's delivery.
+type Result struct {
+	Ref Ref
+	Err error
+}
+
+// Deliver sends msg to every destination at the same time, each with its own prev (by destination
+// name), and returns every outcome by destination name once all have finished: a slow or failing
+// destination neither delays the others' sends nor hides their results. Destinations are expected to
+// have distinct names. Cancel ctx to bound the whole delivery.
+func Deliver(ctx context.Context, msg Message, prev map[string]Ref, dests []Destination) map[string]Result {
+	out := make(map[string]Result, len(dests))
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for _, d := range dests {
+		wg.Go(func() {
+			ref, err := d.Send(ctx, msg, prev[d.Name()])
+			mu.Lock()
+			defer mu.Unlock()
+			out[d.Name()] = Result{Ref: ref, Err: err}
+		})
+	}
+	wg.Wait()
+	return out
+}

@@ -1,0 +1,76 @@
+package slacklocal
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/slack-go/slack"
+)
+
+// emoji maps the emoji codes our messages use to characters a terminal shows; other codes stay as
+// written.
+var emoji = strings.NewReplacer(
+	":red_circle:", "🔴", ":warning:", "⚠️", ":information_source:", "ℹ️",
+	":white_check_mark:", "✅", ":x:", "❌", ":repeat:", "🔁", ":pencil2:", "✏️",
+)
+
+// unescape undoes the three escapes Slack requires in mrkdwn and plain text.
+var unescape = strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&")
+
+// Render returns the message as a person would read it in a terminal: its blocks one after another
+// (or its text when it has none), emoji codes shown as characters. A reply in a thread is indented.
+func (m Message) Render() string {
+	body := RenderBlocks(m.Blocks)
+	if body == "" {
+		body = text(m.Text) + "\n"
+	}
+	if m.ThreadTS == "" {
+		return body
+	}
+	lines := strings.SplitAfter(strings.TrimSuffix(body, "\n"), "\n")
+	return "    ↳ " + strings.Join(lines, "      ") + "\n"
+}
+
+// RenderBlocks returns blocks as plain text, one block per paragraph. Block types without a text form
+// show as their type in brackets.
+func RenderBlocks(blocks slack.Blocks) string {
+	var b strings.Builder
+	for _, bl := range blocks.BlockSet {
+		switch bl := bl.(type) {
+		case *slack.HeaderBlock:
+			t := textObject(bl.Text)
+			fmt.Fprintf(&b, "%s\n%s\n", t, strings.Repeat("=", len([]rune(t))))
+		case *slack.SectionBlock:
+			if t := textObject(bl.Text); t != "" {
+				b.WriteString(t + "\n")
+			}
+			for _, f := range bl.Fields {
+				b.WriteString("  " + textObject(f) + "\n")
+			}
+		case *slack.ContextBlock:
+			var parts []string
+			for _, e := range bl.ContextElements.Elements {
+				if t, ok := e.(*slack.TextBlockObject); ok {
+					parts = append(parts, textObject(t))
+				}
+			}
+			b.WriteString("  " + strings.Join(parts, " | ") + "\n")
+		case *slack.DividerBlock:
+			b.WriteString("----\n")
+		case *slack.MarkdownBlock:
+			b.WriteString(text(bl.Text) + "\n")
+		default:
+			fmt.Fprintf(&b, "[%s block]\n", bl.BlockType())
+		}
+	}
+	return b.String()
+}
+
+func textObject(t *slack.TextBlockObject) string {
+	if t == nil {
+		return ""
+	}
+	return text(t.Text)
+}
+
+func text(s string) string { return emoji.Replace(unescape.Replace(s)) }
