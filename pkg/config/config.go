@@ -1,0 +1,216 @@
+package config
+
+import (
+	"fmt"
+	"time"
+
+	// Lambda's provided.al2023 image carries no zoneinfo; embedding it makes "timezone loadable" at
+	// parse time mean loadable in production too.
+	_ "time/tzdata"
+
+	"github.com/bsswatch/bsswatch/pkg/money"
+	"github.com/bsswatch/bsswatch/pkg/notify"
+)
+
+// EnvStateTable names the environment variable that overrides state.table; template.yaml sets it to
+// the table it creates, so the deployed configuration need not repeat the generated name.
+const EnvStateTable = "BSSWATCH_STATE_TABLE"
+
+// Config is a validated configuration document. Secrets in it hold only their references until
+// Resolve (or Load) reads them.
+type Config struct {
+	// Location is the time zone of times shown in messages (timezone; UTC by default).
+	Location *time.Location
+	// Profiles are the BSS credentials by name; checks and routes refer to them by that name.
+	Profiles map[string]*Profile
+	State    State
+	// Destinations are the places messages go, by name.
+	Destinations map[string]*Destination
+	// Routes send a finding's message to every route that matches it.
+	Routes []Route
+	// Ops lists the destinations told when a check could not run (expired AK, 403, BSS down).
+	Ops    []string
+	Alerts Alerts
+	Checks Checks
+}
+
+// Role is the kind of Huawei Cloud account a profile's credentials belong to; BSS answers 403 when
+// an API is called with the wrong kind.
+type Role string
+
+// The roles.
+const (
+	RolePartner  Role = "partner"
+	RoleCustomer Role = "customer"
+)
+
+// Site is the Huawei Cloud site an account lives on: the China site (bss, CNY) or the international
+// site (bssintl). They are separate accounts with different APIs.
+type Site string
+
+// The sites.
+const (
+	SiteCN   Site = "cn"
+	SiteIntl Site = "intl"
+)
+
+// The regions each site's SDK knows; the China site has only one.
+const (
+	RegionCN     = "cn-north-1"
+	RegionIntlAP = "ap-southeast-1"
+	RegionIntlEU = "eu-west-101"
+)
+
+// Profile is one set of BSS credentials and how to call BSS with them.
+type Profile struct {
+	Name string
+	Role Role
+	Site Site
+	// DomainID is the account id; the SDK needs it to avoid an IAM lookup at client build time.
+	DomainID      string
+	AK, SK        Secret
+	SecurityToken Secret // optional: temporary credentials obtained through an agency
+	// Endpoint overrides the site's BSS endpoint (the local sandbox); empty for the real one.
+	Endpoint string
+	// Region is RegionCN for the China site, RegionIntlAP (default) or RegionIntlEU for intl.
+	Region        string
+	Timeout       time.Duration // per call; 10s by default
+	RatePerSecond float64       // calls per second per API; 10 by default, the BSS default limit
+}
+
+// Backend names a state store implementation.
+type Backend string
+
+// The state backends: DynamoDB in AWS, a bbolt file for local runs and the demo.
+const (
+	BackendDynamoDB Backend = "dynamodb"
+	BackendBolt     Backend = "bolt"
+)
+
+// State says where alert and quote state is kept.
+type State struct {
+	Backend Backend
+	Table   string // dynamodb; EnvStateTable overrides it
+	Path    string // bolt
+}
+
+// DestinationType names a kind of destination.
+type DestinationType string
+
+// The destination types: a Slack bot (chat.postMessage, edits and thread replies), a generic
+// Standard Webhooks receiver, and a Slack incoming webhook (post only).
+const (
+	TypeSlack        DestinationType = "slack"
+	TypeWebhook      DestinationType = "webhook"
+	TypeSlackWebhook DestinationType = "slack_webhook"
+)
+
+// Destination is one place messages go. Which fields are set depends on Type.
+type Destination struct {
+	Name string
+	Type DestinationType
+	// Slack: the bot token, the channel, and an optional API base URL (a local Slack stand-in).
+	Token   Secret
+	Channel string
+	APIURL  string
+	// Webhook: the receiver URL (plain) and the Standard Webhooks signing secret.
+	URL    string
+	Secret Secret
+	// Slack incoming webhook: the URL carries a token, so it is a secret.
+	WebhookURL Secret
+}
+
+// Route sends messages that match all of its filters to its destinations. An empty filter matches
+// everything.
+type Route struct {
+	To          []string
+	Checks      []string // check names: balance, coupon, renewal, invoice
+	MinSeverity notify.Severity
+	Accounts    []string // profile names
+}
+
+// Alerts holds the alert lifecycle settings.
+type Alerts struct {
+	// RepeatInterval is how long a finding keeps firing before a reminder (24h by default).
+	RepeatInterval time.Duration
+}
+
+// Checks holds each check's rules; a nil section is not run.
+type Checks struct {
+	Balance *BalanceCheck
+}
+
+// BalanceCheck holds the low-balance rules for the three kinds of account a partner watches.
+type BalanceCheck struct {
+	// Partner watches the partner's own accounts (ListPartnerBalances; a partner profile on cn).
+	Partner *PartnerBalance
+	// Customers watches every sub-customer of a partner (ListCustomersBalancesDetail; partner on cn).
+	Customers *CustomerBalances
+	// Own watches accounts through their own credentials (ShowCustomerAccountBalances; a customer
+	// profile on either site, or a partner on intl).
+	Own []OwnBalance
+}
+
+// AccountType is a kind of partner account as ListPartnerBalances reports it (account_type).
+type AccountType string
+
+// The partner account types and their BSS codes: cash 1, credit 2, bonus 5, deposit 7, allocatable 8.
+const (
+	AccountCash        AccountType = "cash"
+	AccountCredit      AccountType = "credit"
+	AccountBonus       AccountType = "bonus"
+	AccountDeposit     AccountType = "deposit"
+	AccountAllocatable AccountType = "allocatable"
+)
+
+// PartnerBalance holds the thresholds of the partner's own accounts, per account type; types with no
+// threshold are not watched.
+type PartnerBalance struct {
+	Profile    string
+	Thresholds map[AccountType]Threshold
+}
+
+// CustomerBalances holds the thresholds of a partner's sub-customers: Default for all, Overrides by
+// customer id.
+type CustomerBalances struct {
+	Profile   string
+	Default   Threshold
+	Overrides map[string]Threshold
+}
+
+// For returns the threshold of one customer: its override, or the default.
+func (c *CustomerBalances) For(customerID string) Threshold {
+	if t, ok := c.Overrides[customerID]; ok {
+		return t
+	}
+	return c.Default
+}
+
+// OwnBalance is the threshold of one account read with its own credentials.
+type OwnBalance struct {
+	Profile   string
+	Threshold Threshold
+}
+
+// Threshold holds the two levels of a low-balance rule, in one currency; Warning >= Critical.
+type Threshold struct {
+	Warning, Critical money.Amount
+}
+
+// Severity rates a balance: at or below Critical is critical, at or below Warning is a warning,
+// otherwise info (nothing to report). It returns an error when the balance is in another currency:
+// comparing yuan with dollars is a configuration mistake, not a number.
+func (t Threshold) Severity(balance money.Amount) (notify.Severity, error) {
+	c, err := balance.Cmp(t.Critical)
+	if err != nil {
+		return notify.Info, fmt.Errorf("config: threshold: %w", err)
+	}
+	if c <= 0 {
+		return notify.Critical, nil
+	}
+	w, _ := balance.Cmp(t.Warning) // same currency as Critical, checked at parse time
+	if w <= 0 {
+		return notify.Warning, nil
+	}
+	return notify.Info, nil
+}

@@ -1,0 +1,60 @@
+// Package config reads bsswatch's one configuration document (YAML) plus environment overrides, and
+// resolves the secrets it names once, at cold start.
+//
+// Parse validates a whole document and reports every mistake at once, each with its YAML path and
+// line, so that a deployment fails on its first start with the full list instead of one mistake per
+// attempt. Load reads the document from a file or from SSM / Secrets Manager, parses it, and resolves
+// its secrets through a Resolver.
+//
+// # Schema
+//
+// testdata/example.yaml is a commented, valid example. Keys:
+//
+//	timezone         IANA zone for times in messages (default UTC)
+//	profiles.<name>  BSS credentials; <name> is 1-64 of [A-Za-z0-9._-]
+//	  role             partner | customer (required)
+//	  site             cn | intl (required)
+//	  domain_id        account id (required: the SDK then makes no IAM call at client build)
+//	  ak, sk           secret references (required)
+//	  security_token   secret reference (optional; temporary credentials through an agency)
+//	  endpoint         http(s) URL overriding the BSS endpoint (optional; the local sandbox)
+//	  region           intl only: ap-southeast-1 (default) | eu-west-101
+//	  timeout          duration per call (default 10s)
+//	  rate_per_second  calls per second per API, > 0 (default 10)
+//	state
+//	  backend          dynamodb | bolt (required)
+//	  table            dynamodb table; env BSSWATCH_STATE_TABLE overrides it
+//	  path             bolt file
+//	destinations.<name>
+//	  type             slack | webhook | slack_webhook (required)
+//	  slack:           token (secret), channel (required), api_url (optional http(s) URL)
+//	  webhook:         url (plain http(s) URL, required), secret (signing secret, required)
+//	  slack_webhook:   url (secret: an incoming-webhook URL carries its token)
+//	routes[]         at least one; a message goes to every route it matches
+//	  to               destination names (required)
+//	  checks           balance | coupon | renewal | invoice (empty: all)
+//	  min_severity     info (default) | warning | critical
+//	  accounts         profile names (empty: all)
+//	ops              destination names told when a check cannot run (required)
+//	alerts
+//	  repeat_interval  duration before a still-firing finding is repeated (default 24h)
+//	checks.balance
+//	  partner          profile (a partner on cn), thresholds.<cash|credit|bonus|deposit|allocatable>
+//	  customers        profile (a partner on cn), default, overrides.<customer id>
+//	  own[]            profile (a customer, or a partner on intl), threshold
+//
+// A threshold is {currency, warning, critical}: an ISO currency (CNY for profiles on the China
+// site) and two exact decimals with warning >= critical. A balance at or below critical is
+// critical, at or below warning a warning. Amounts are read from the YAML source text, never
+// through float64: write them quoted ("50000.50"); an unquoted number is accepted only when it is a
+// plain decimal as written (5000, not 5e3 or 5_000).
+//
+// # Secrets
+//
+// Secret settings hold references, never values: env:NAME, ssm:/param/name (or
+// ssm:name:version), arn:aws:ssm:region:account:parameter/name, or
+// arn:aws:secretsmanager:region:account:secret:name with an optional #key selecting a field of a JSON
+// secret string. A literal is refused at parse time, and no error ever quotes what is written in a
+// secret's place. Resolved values live in Secret, which prints as "[redacted]" through fmt, slog and
+// encoding/json.
+package config
