@@ -1,0 +1,126 @@
+package sandbox
+
+import (
+	"errors"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/auth/global"
+	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/config"
+	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/region"
+	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/sdkerr"
+	bss "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/bss/v2"
+	bssintl "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/bssintl/v2"
+)
+
+// anchor is the fixed "now" the test worlds are generated around.
+var anchor = time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
+
+// env is a sandbox served over loopback HTTP.
+type env struct {
+	srv *Server
+	url string
+}
+
+func newEnv(t *testing.T, opts Options) *env {
+	t.Helper()
+	if opts.Site == "" {
+		opts.Site = SiteCN
+	}
+	if opts.Now.IsZero() {
+		opts.Now = anchor
+	}
+	srv, err := New(opts)
+	if err != nil {
+		t.Fatalf("New(%+v): %v", opts, err)
+	}
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	t.Cleanup(srv.Close) // runs first: releases hung requests so ts.Close can return
+	return &env{srv: srv, url: ts.URL}
+}
+
+type creds struct {
+	ak, sk, domainID, token string
+}
+
+func (e *env) partner() creds {
+	p := e.srv.Partner()
+	return creds{ak: p.AK, sk: p.SK, domainID: p.DomainID}
+}
+
+func (e *env) customer(i int) creds {
+	c := e.srv.Customers()[i]
+	return creds{ak: c.AK, sk: c.SK, domainID: c.DomainID}
+}
+
+func credential(t *testing.T, c creds) *global.Credentials {
+	t.Helper()
+	b := global.NewCredentialsBuilder().WithAk(c.ak).WithSk(c.sk).WithDomainId(c.domainID)
+	if c.token != "" {
+		b = b.WithSecurityToken(c.token)
+	}
+	cred, err := b.SafeBuild()
+	if err != nil {
+		t.Fatalf("build credentials: %v", err)
+	}
+	return cred
+}
+
+const clientTimeout = 5 * time.Second
+
+// cn returns a China-site SDK client of the sandbox for c.
+func (e *env) cn(t *testing.T, c creds) *bss.BssClient {
+	t.Helper()
+	return e.cnTimeout(t, c, clientTimeout)
+}
+
+func (e *env) cnTimeout(t *testing.T, c creds, timeout time.Duration) *bss.BssClient {
+	t.Helper()
+	hc, err := bss.BssClientBuilder().
+		WithRegion(region.NewRegion("cn-north-1", e.url)).
+		WithCredential(credential(t, c)).
+		WithHttpConfig(config.DefaultHttpConfig().WithTimeout(timeout)).
+		SafeBuild()
+	if err != nil {
+		t.Fatalf("build bss client: %v", err)
+	}
+	return bss.NewBssClient(hc)
+}
+
+// intl returns an international-site SDK client of the sandbox for c.
+func (e *env) intl(t *testing.T, c creds) *bssintl.BssintlClient {
+	t.Helper()
+	hc, err := bssintl.BssintlClientBuilder().
+		WithRegion(region.NewRegion("ap-southeast-1", e.url)).
+		WithCredential(credential(t, c)).
+		WithHttpConfig(config.DefaultHttpConfig().WithTimeout(clientTimeout)).
+		SafeBuild()
+	if err != nil {
+		t.Fatalf("build bssintl client: %v", err)
+	}
+	return bssintl.NewBssintlClient(hc)
+}
+
+// wantAPIError checks that err is a BSS error answer with the status and code.
+func wantAPIError(t *testing.T, err error, status int, code string) {
+	t.Helper()
+	var se *sdkerr.ServiceResponseError
+	if !errors.As(err, &se) {
+		t.Fatalf("got error %v (%T), want a service error %d %s", err, err, status, code)
+	}
+	if se.StatusCode != status || se.ErrorCode != code {
+		t.Fatalf("got %d %s (%s), want %d %s", se.StatusCode, se.ErrorCode, se.ErrorMessage, status, code)
+	}
+	if se.RequestId == "" {
+		t.Errorf("got no request id on %d %s", status, code)
+	}
+}
+
+func mustOK(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("got error %v, want none", err)
+	}
+}
