@@ -31,7 +31,10 @@ func (f Finding) Fingerprint() string {
 // Evaluation is the result of one check for one account in one run.
 type Evaluation struct {
 	Check, Account string
-	Findings       []Finding
+	// Noun names what the findings are, plural, for message summaries ("customers below threshold");
+	// empty means "findings".
+	Noun     string
+	Findings []Finding
 	// Skipped lists subjects that could not be evaluated this run (a failed batch, a customer missing
 	// from an answer). Their earlier findings stay as they were: absence of data never resolves.
 	Skipped []string

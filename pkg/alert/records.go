@@ -1,0 +1,181 @@
+package alert
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/bsswatch/bsswatch/pkg/notify"
+	"github.com/bsswatch/bsswatch/pkg/state"
+)
+
+// The sort keys of a group's partition; doc.go describes the layout.
+const (
+	groupSort    = "head"
+	failSort     = "fail"
+	chunkPrefix  = "f/"
+	outboxPrefix = "o/"
+	refPrefix    = "r/"
+)
+
+// maxChunkBytes keeps every findings chunk well under DynamoDB's 400 KB item limit, with room for the
+// key, version and expiry attributes.
+const maxChunkBytes = 350 << 10
+
+func partition(check, account string) string { return "alert/" + check + "/" + account }
+
+// chunkSort spreads a group's findings over at most 256 records by the first byte of the fingerprint
+// (a hash), so a change to one finding rewrites one small chunk and a group of tens of thousands of
+// findings still fits the item size limit.
+func chunkSort(fingerprint string) string { return chunkPrefix + fingerprint[:2] }
+
+// lease marks a record as being changed by one run until Until; other runs leave the group alone
+// meanwhile. A run that dies holding it blocks the group only until Until.
+type lease struct {
+	Owner string    `json:"owner"`
+	Until time.Time `json:"until"`
+}
+
+func (l *lease) heldByOther(owner string, now time.Time) bool {
+	return l != nil && l.Owner != owner && now.Before(l.Until)
+}
+
+// head is the state of an alert group (sort "head") or of a check-failure episode (sort "fail").
+type head struct {
+	// Open is true while the group fires (or the check fails).
+	Open bool `json:"open,omitempty"`
+	// Epoch changes each time the group opens; outbox entries carry it so that a message of a closed
+	// group never picks up the Ref of a newer one.
+	Epoch    string          `json:"epoch,omitempty"`
+	Since    time.Time       `json:"since,omitzero"`
+	LastSent time.Time       `json:"last_sent,omitzero"`
+	Severity notify.Severity `json:"severity,omitempty"`
+	// Reason is the check failure's text (check-failure records only).
+	Reason string `json:"reason,omitempty"`
+	Lease  *lease `json:"lease,omitempty"`
+}
+
+// placed records where a group's (or failure's) message lives at one destination. It is a record of
+// its own so that recording a delivery never conflicts with a run that holds the head's lease.
+type placed struct {
+	// Epoch is the head's epoch the Ref belongs to; a Ref of an earlier epoch is ignored.
+	Epoch string     `json:"epoch"`
+	Ref   notify.Ref `json:"ref"`
+}
+
+func refSort(target, dest string) string { return refPrefix + target + "/" + dest }
+
+// stored is what the engine remembers of a finding: enough to detect a change and to name it once it
+// is resolved. Text and fields (amounts of the day) are left out so that they do not cause writes.
+type stored struct {
+	Subject  string          `json:"s"`
+	Severity notify.Severity `json:"v"`
+	Tier     string          `json:"t,omitempty"`
+	Title    string          `json:"n"`
+}
+
+// outboxEntry is one message waiting for one destination.
+type outboxEntry struct {
+	Msg notify.Message `json:"msg"`
+	// Dest is the destination's configured name.
+	Dest string `json:"dest"`
+	// Target is groupSort or failSort: the record whose Refs this message updates.
+	Target string `json:"target"`
+	Epoch  string `json:"epoch"`
+	// Prev is the destination's Ref when the message was queued; used when the group has moved on.
+	Prev      notify.Ref `json:"prev,omitzero"`
+	Created   time.Time  `json:"created"`
+	Attempts  int        `json:"attempts,omitempty"`
+	LastError string     `json:"last_error,omitempty"`
+	Claim     *lease     `json:"claim,omitempty"`
+}
+
+func outboxSort(created time.Time, id, dest string) string {
+	return fmt.Sprintf("%s%020d/%s/%s", outboxPrefix, created.UnixNano(), id, dest)
+}
+
+type headRec struct {
+	rec state.Record
+	h   head
+}
+
+type chunkRec struct {
+	rec      state.Record
+	findings map[string]stored
+}
+
+type outboxRec struct {
+	rec state.Record
+	e   outboxEntry
+}
+
+type placedRec struct {
+	rec state.Record
+	p   placed
+}
+
+// snapshot is everything stored for one (check, account), read with one List.
+type snapshot struct {
+	group, fail headRec
+	chunks      map[string]chunkRec
+	outbox      []outboxRec
+	// refs is keyed by refSort.
+	refs map[string]placedRec
+}
+
+// ref returns where the message of target's current epoch lives at dest, if it was delivered there.
+func (s *snapshot) ref(target, epoch, dest string) notify.Ref {
+	if p, ok := s.refs[refSort(target, dest)]; ok && p.p.Epoch == epoch {
+		return p.p.Ref
+	}
+	return notify.Ref{}
+}
+
+func (s *snapshot) target(sort string) *headRec {
+	if sort == failSort {
+		return &s.fail
+	}
+	return &s.group
+}
+
+// load reads a group's partition. Records it cannot decode are an error: guessing would resolve or
+// repeat alerts on corrupt data.
+func load(ctx context.Context, st state.Store, part string) (*snapshot, error) {
+	recs, err := st.List(ctx, part, "")
+	if err != nil {
+		return nil, fmt.Errorf("alert: read %s: %w", part, err)
+	}
+	s := &snapshot{
+		group:  headRec{rec: state.Record{Key: state.Key{Partition: part, Sort: groupSort}}},
+		fail:   headRec{rec: state.Record{Key: state.Key{Partition: part, Sort: failSort}}},
+		chunks: map[string]chunkRec{},
+		refs:   map[string]placedRec{},
+	}
+	for _, r := range recs {
+		var err error
+		switch k := r.Key.Sort; {
+		case k == groupSort || k == failSort:
+			hr := s.target(k)
+			hr.rec = r
+			err = json.Unmarshal(r.Value, &hr.h)
+		case strings.HasPrefix(k, chunkPrefix):
+			c := chunkRec{rec: r}
+			err = json.Unmarshal(r.Value, &c.findings)
+			s.chunks[k] = c
+		case strings.HasPrefix(k, outboxPrefix):
+			o := outboxRec{rec: r}
+			err = json.Unmarshal(r.Value, &o.e)
+			s.outbox = append(s.outbox, o)
+		case strings.HasPrefix(k, refPrefix):
+			p := placedRec{rec: r}
+			err = json.Unmarshal(r.Value, &p.p)
+			s.refs[k] = p
+		}
+		if err != nil {
+			return nil, fmt.Errorf("alert: decode %s/%s: %w", part, r.Key.Sort, err)
+		}
+	}
+	return s, nil
+}
