@@ -61,7 +61,7 @@ type Report struct {
 	// Firing, Updated, Repeated, Resolved and CheckFailed count messages queued by kind; Resolved
 	// includes "check recovered" messages.
 	Firing, Updated, Repeated, Resolved, CheckFailed int
-	Delivered, Failed                               int
+	Delivered, Failed                                int
 	// Dropped counts deliveries given up: the destination is gone (ErrGone), no longer routed, or the
 	// message outlived OutboxTTL.
 	Dropped int
