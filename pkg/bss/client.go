@@ -1,0 +1,361 @@
+package bss
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/cenkalti/backoff/v4"
+	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/auth/global"
+	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/config"
+	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/region"
+	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/sdkerr"
+	cnbss "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/bss/v2"
+	intlbss "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/bssintl/v2"
+	"golang.org/x/time/rate"
+)
+
+// API names one BSS operation; it keys rate limits and call counts, and is the Op of an *Error.
+type API string
+
+// The APIs this package calls.
+const (
+	ListPartnerBalances            API = "ListPartnerBalances"
+	ListSubCustomers               API = "ListSubCustomers"
+	ListCustomersBalancesDetail    API = "ListCustomersBalancesDetail"
+	ShowCustomerAccountBalances    API = "ShowCustomerAccountBalances"
+	ListQuotaCoupons               API = "ListQuotaCoupons"
+	ListIssuedPartnerCoupons       API = "ListIssuedPartnerCoupons"
+	ListSubCustomerCoupons         API = "ListSubCustomerCoupons"
+	ListPayPerUseCustomerResources API = "ListPayPerUseCustomerResources"
+	ListRenewRateOnPeriod          API = "ListRenewRateOnPeriod"
+	RenewalResources               API = "RenewalResources"
+	ListInvoices                   API = "ListInvoices"
+)
+
+var allAPIs = []API{ListPartnerBalances, ListSubCustomers, ListCustomersBalancesDetail,
+	ShowCustomerAccountBalances, ListQuotaCoupons, ListIssuedPartnerCoupons, ListSubCustomerCoupons,
+	ListPayPerUseCustomerResources, ListRenewRateOnPeriod, RenewalResources, ListInvoices}
+
+// Defaults for Options.
+const (
+	DefaultRatePerSecond = 10 // BSS's documented default per (source IP, API, account)
+	DefaultBurst         = 1
+	DefaultMaxRetries    = 4
+	DefaultBaseDelay     = 200 * time.Millisecond
+	DefaultMaxDelay      = 5 * time.Second
+	DefaultConcurrency   = 4
+)
+
+// Options tune a Client; the zero value gives the defaults above. MaxRetries is the number of
+// retries after the first attempt of a read (a negative value means none). Concurrency is how many
+// calls of one method may be in flight at once (pages after the first, batches of ids): it hides
+// network latency; the rate limit still caps the calls per second. Limits is the registry of token
+// buckets; nil means one registry shared by the whole process.
+type Options struct {
+	RatePerSecond float64
+	Burst         int
+	MaxRetries    int
+	BaseDelay     time.Duration
+	MaxDelay      time.Duration
+	Concurrency   int
+	Limits        *Limits
+}
+
+func (o Options) withDefaults() Options {
+	if o.RatePerSecond <= 0 {
+		o.RatePerSecond = DefaultRatePerSecond
+	}
+	if o.Burst <= 0 {
+		o.Burst = DefaultBurst
+	}
+	switch {
+	case o.MaxRetries == 0:
+		o.MaxRetries = DefaultMaxRetries
+	case o.MaxRetries < 0:
+		o.MaxRetries = 0
+	}
+	if o.BaseDelay <= 0 {
+		o.BaseDelay = DefaultBaseDelay
+	}
+	if o.MaxDelay <= 0 {
+		o.MaxDelay = DefaultMaxDelay
+	}
+	if o.MaxDelay < o.BaseDelay {
+		o.MaxDelay = o.BaseDelay
+	}
+	if o.Concurrency <= 0 {
+		o.Concurrency = DefaultConcurrency
+	}
+	if o.Limits == nil {
+		o.Limits = processLimits
+	}
+	return o
+}
+
+// Limits is a registry of token buckets, one per (account domain id, API), shared by every Client
+// given it. BSS limits calls per account and API, so two profiles of the same account (or two checks
+// in one process) must draw from the same bucket. The first Client to use a key sets its rate.
+type Limits struct {
+	mu sync.Mutex
+	m  map[limitKey]*rate.Limiter
+}
+
+type limitKey struct {
+	domain string
+	api    API
+}
+
+// NewLimits returns an empty registry.
+func NewLimits() *Limits { return &Limits{m: map[limitKey]*rate.Limiter{}} }
+
+var processLimits = NewLimits()
+
+func (l *Limits) get(domain string, api API, r float64, burst int) *rate.Limiter {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	k := limitKey{domain, api}
+	lim, ok := l.m[k]
+	if !ok {
+		lim = rate.NewLimiter(rate.Limit(r), burst)
+		l.m[k] = lim
+	}
+	return lim
+}
+
+// Counts are the calls one Client made to one API. Attempts counts requests sent (first tries and
+// retries), Retries the attempts after the first, Throttles the answers that were throttled,
+// Failures the calls that returned an error in the end.
+type Counts struct {
+	Attempts  int64
+	Retries   int64
+	Throttles int64
+	Failures  int64
+}
+
+type counters struct{ attempts, retries, throttles, failures atomic.Int64 }
+
+// Client calls BSS with one profile's credentials. It is safe for concurrent use.
+type Client struct {
+	profile Profile
+	opts    Options
+	cn      *cnbss.BssClient
+	intl    *intlbss.BssintlClient
+	stats   map[API]*counters
+	limits  map[API]*rate.Limiter
+	secrets []string
+}
+
+// New builds the SDK client for p's site without any network call: credentials always carry the
+// domain id (so the SDK does not ask IAM for it), the region is a fresh region.NewRegion with p's
+// endpoint (the SDK's static regions are left alone) and every HTTP attempt is bounded by p's
+// timeout. It returns an error when p is invalid or the SDK refuses the configuration; the error
+// never contains the AK, SK or token.
+func New(p Profile, opts Options) (*Client, error) {
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	opts = opts.withDefaults()
+	c := &Client{
+		profile: p,
+		opts:    opts,
+		stats:   make(map[API]*counters, len(allAPIs)),
+		limits:  make(map[API]*rate.Limiter, len(allAPIs)),
+		secrets: p.secrets(),
+	}
+	for _, api := range allAPIs {
+		c.stats[api] = &counters{}
+		c.limits[api] = opts.Limits.get(p.DomainID, api, opts.RatePerSecond, opts.Burst)
+	}
+	cb := global.NewCredentialsBuilder().WithAk(p.AK).WithSk(p.SK).WithDomainId(p.DomainID)
+	if p.SecurityToken != "" {
+		cb = cb.WithSecurityToken(p.SecurityToken)
+	}
+	cred, err := cb.SafeBuild()
+	if err != nil {
+		return nil, fmt.Errorf("bss: profile %q: credentials: %s", p.Name, scrub(err.Error(), c.secrets))
+	}
+	hcfg := config.DefaultHttpConfig().WithTimeout(p.timeout())
+	reg := region.NewRegion(p.region(), p.endpoint())
+	switch p.Site {
+	case China:
+		hc, err := cnbss.BssClientBuilder().WithRegion(reg).WithCredential(cred).WithHttpConfig(hcfg).SafeBuild()
+		if err != nil {
+			return nil, fmt.Errorf("bss: profile %q: build client: %s", p.Name, scrub(err.Error(), c.secrets))
+		}
+		c.cn = cnbss.NewBssClient(hc)
+	default:
+		hc, err := intlbss.BssintlClientBuilder().WithRegion(reg).WithCredential(cred).WithHttpConfig(hcfg).SafeBuild()
+		if err != nil {
+			return nil, fmt.Errorf("bss: profile %q: build client: %s", p.Name, scrub(err.Error(), c.secrets))
+		}
+		c.intl = intlbss.NewBssintlClient(hc)
+	}
+	return c, nil
+}
+
+// Profile returns the profile the client was built from.
+func (c *Client) Profile() Profile { return c.profile }
+
+// Stats returns a snapshot of the calls made so far, per API (APIs never called are absent).
+func (c *Client) Stats() map[API]Counts {
+	out := map[API]Counts{}
+	for api, s := range c.stats {
+		n := Counts{Attempts: s.attempts.Load(), Retries: s.retries.Load(),
+			Throttles: s.throttles.Load(), Failures: s.failures.Load()}
+		if n != (Counts{}) {
+			out[api] = n
+		}
+	}
+	return out
+}
+
+// read performs an idempotent call: it waits for the (account, API) token bucket, runs fn, and
+// retries throttled and transient failures with jittered exponential backoff. The SDK takes no
+// context, so fn runs in its own goroutine and a cancelled ctx returns at once; the abandoned
+// attempt ends within the profile's HTTP timeout.
+func read[T any](ctx context.Context, c *Client, api API, fn func() (T, error)) (T, error) {
+	var out T
+	st := c.stats[api]
+	eb := backoff.NewExponentialBackOff()
+	eb.InitialInterval = c.opts.BaseDelay
+	eb.MaxInterval = c.opts.MaxDelay
+	eb.MaxElapsedTime = 0
+	b := backoff.WithContext(backoff.WithMaxRetries(eb, uint64(c.opts.MaxRetries)), ctx)
+	first := true
+	var last *Error
+	op := func() error {
+		if !first {
+			st.retries.Add(1)
+		}
+		first = false
+		if err := c.limits[api].Wait(ctx); err != nil {
+			return backoff.Permanent(c.contextError(api, ctx, err))
+		}
+		st.attempts.Add(1)
+		v, err := detach(ctx, fn)
+		if err == nil {
+			out = v
+			return nil
+		}
+		last = classify(string(api), err, c.secrets)
+		if last.Kind == Throttled {
+			st.throttles.Add(1)
+		}
+		if !last.retryable() || ctx.Err() != nil {
+			return backoff.Permanent(last)
+		}
+		return last
+	}
+	err := backoff.Retry(op, b)
+	if err == nil {
+		return out, nil
+	}
+	st.failures.Add(1)
+	var e *Error
+	if !errors.As(err, &e) {
+		// backoff gives up with the bare context error when ctx ends during a wait.
+		e = c.contextError(api, ctx, err)
+		if last != nil {
+			e.Status, e.Code, e.Message, e.RequestID = last.Status, last.Code, last.Message, last.RequestID
+		}
+	}
+	var zero T
+	return zero, e
+}
+
+// contextError reports a call abandoned because ctx ended (or would end before the rate limiter
+// lets the call go).
+func (c *Client) contextError(api API, ctx context.Context, err error) *Error {
+	if ctx.Err() != nil {
+		err = ctx.Err()
+	}
+	return &Error{Op: string(api), Kind: Transient, Err: err, errText: scrub(err.Error(), c.secrets)}
+}
+
+func detach[T any](ctx context.Context, fn func() (T, error)) (T, error) {
+	type result struct {
+		v   T
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		v, err := fn()
+		ch <- result{v, err}
+	}()
+	select {
+	case r := <-ch:
+		return r.v, r.err
+	case <-ctx.Done():
+		var zero T
+		return zero, ctx.Err()
+	}
+}
+
+// write performs an order-creating call exactly once. It waits for the token bucket (a cancelled ctx
+// stops it there, before anything is sent) and then waits for the answer even if ctx ends, because
+// abandoning it would turn a known outcome into an unknown one. Any failure after the request may
+// have reached the service is Ambiguous; a 4xx answer (or a refused connection) means no order.
+func write[T any](ctx context.Context, c *Client, api API, fn func() (T, error)) (T, error) {
+	st := c.stats[api]
+	if err := c.limits[api].Wait(ctx); err != nil {
+		st.failures.Add(1)
+		var zero T
+		return zero, c.contextError(api, ctx, err)
+	}
+	st.attempts.Add(1)
+	v, err := fn()
+	if err == nil {
+		return v, nil
+	}
+	st.failures.Add(1)
+	e := classify(string(api), err, c.secrets)
+	if e.Kind == Throttled {
+		st.throttles.Add(1)
+	}
+	var se *sdkerr.ServiceResponseError
+	switch {
+	case errors.As(err, &se) && se.StatusCode >= 400 && se.StatusCode < 500:
+	case refusedBeforeSending(err):
+	default:
+		e.Kind = Ambiguous
+	}
+	return v, e
+}
+
+// refusedBeforeSending reports a dial failure: the request never left, so nothing was ordered.
+func refusedBeforeSending(err error) bool {
+	var oe *net.OpError
+	return errors.As(err, &oe) && oe.Op == "dial"
+}
+
+// fanOut runs fn for i in [0, n) with at most c.opts.Concurrency in flight and returns the errors by
+// index. It stops starting new work once ctx ends; work not started fails with a Transient error.
+func (c *Client) fanOut(ctx context.Context, api API, n int, fn func(i int) error) []error {
+	errs := make([]error, n)
+	sem := make(chan struct{}, c.opts.Concurrency)
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			for j := i; j < n; j++ {
+				errs[j] = c.contextError(api, ctx, ctx.Err())
+			}
+			wg.Wait()
+			return errs
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			errs[i] = fn(i)
+		}()
+	}
+	wg.Wait()
+	return errs
+}

@@ -1,0 +1,338 @@
+package bss
+
+import (
+	"context"
+	"time"
+
+	"github.com/bsswatch/bsswatch/pkg/money"
+	cnmodel "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/bss/v2/model"
+	intlmodel "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/bssintl/v2/model"
+)
+
+// CouponStatus is the state of a coupon.
+type CouponStatus int
+
+// The coupon states (0 in a filter means any).
+const (
+	CouponInactive  CouponStatus = 1
+	CouponUsable    CouponStatus = 2
+	CouponUsed      CouponStatus = 3
+	CouponExpired   CouponStatus = 4
+	CouponReclaimed CouponStatus = 5
+)
+
+// CouponType is the kind of a coupon (0 in a filter means any).
+type CouponType int
+
+// The coupon types.
+const (
+	Voucher        CouponType = 1 // 代金券
+	DiscountCoupon CouponType = 2
+	ProductCoupon  CouponType = 3
+	CashCoupon     CouponType = 4
+)
+
+// QuotaType is the kind of coupon quota a partner holds.
+type QuotaType int
+
+// The quota types.
+const (
+	VoucherQuota QuotaType = 0
+	CashQuota    QuotaType = 1
+)
+
+// QuotaStatus is the state of a coupon quota.
+type QuotaStatus int
+
+// The quota states.
+const (
+	QuotaNormal    QuotaStatus = 0
+	QuotaInvalid   QuotaStatus = 3
+	QuotaAdjusting QuotaStatus = 4
+	QuotaFrozen    QuotaStatus = 5
+)
+
+// QuotaFilter narrows QuotaCoupons. Statuses holds at most 5 states (none: any). ExpireAfter and
+// ExpireBefore bound the expiry exclusively; zero means unbounded.
+type QuotaFilter struct {
+	Type         QuotaType
+	Statuses     []QuotaStatus
+	ExpireAfter  time.Time
+	ExpireBefore time.Time
+}
+
+// CouponQuota is an amount Huawei granted the partner to issue coupons from; Balance is what is
+// left of Value.
+type CouponQuota struct {
+	ID        string
+	Type      QuotaType
+	Status    QuotaStatus
+	Value     money.Amount
+	Balance   money.Amount
+	Created   time.Time
+	Effective time.Time
+	Expires   time.Time
+}
+
+// QuotaCoupons lists the partner's coupon quotas (ListQuotaCoupons, China site, partner
+// credentials), PageQuotas per call. It fails with Unsupported before any call for other profiles,
+// with Invalid for more than 5 statuses, and with an *Error when a page fails after retries.
+func (c *Client) QuotaCoupons(ctx context.Context, f QuotaFilter) ([]CouponQuota, error) {
+	if err := c.allow(ListQuotaCoupons); err != nil {
+		return nil, err
+	}
+	if len(f.Statuses) > 5 {
+		return nil, invalidArg(string(ListQuotaCoupons), "at most 5 statuses, got %d", len(f.Statuses))
+	}
+	base := cnmodel.QueryCouponQuotasReqExt{QuotaType: ptr(int32(f.Type))}
+	if len(f.Statuses) > 0 {
+		st := make([]int32, len(f.Statuses))
+		for i, s := range f.Statuses {
+			st[i] = int32(s)
+		}
+		base.QuotaStatusList = &st
+	}
+	base.ExpireTimeBegin, base.ExpireTimeEnd = timeRange(f.ExpireAfter, f.ExpireBefore)
+	raw, err := pageAll(ctx, c, ListQuotaCoupons, PageQuotas, func(i int) (page[cnmodel.CouponQuotaV2], error) {
+		req := base
+		req.Offset, req.Limit = ptr(int32(i*PageQuotas)), ptr(int32(PageQuotas))
+		resp, err := c.cn.ListQuotaCoupons(&cnmodel.ListQuotaCouponsRequest{Body: &req})
+		if err != nil {
+			return page[cnmodel.CouponQuotaV2]{}, err
+		}
+		return page[cnmodel.CouponQuotaV2]{items: deref(resp.Quotas), total: total(resp.TotalCount)}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]CouponQuota, 0, len(raw))
+	for _, q := range raw {
+		cur := orDefault(q.Currency, "CNY")
+		value, err := measured(ListQuotaCoupons, decimalOf(q.QuotaValue), q.MeasureId, cur)
+		if err != nil {
+			return nil, err
+		}
+		balance, _ := measured(ListQuotaCoupons, decimalOf(q.Balance), q.MeasureId, cur)
+		cq := CouponQuota{ID: str(q.QuotaId), Type: QuotaType(num(q.QuotaType)), Status: QuotaStatus(num(q.QuotaStatus)),
+			Value: value, Balance: balance}
+		if err := times(ListQuotaCoupons, []timeSlot{{"create_time", q.CreateTime, &cq.Created},
+			{"effective_time", q.EffectiveTime, &cq.Effective}, {"expire_time", q.ExpireTime, &cq.Expires}}); err != nil {
+			return nil, err
+		}
+		out = append(out, cq)
+	}
+	return out, nil
+}
+
+// IssuedCouponFilter narrows IssuedCoupons: one customer (empty: all), one status (0: any), and an
+// exclusive expiry window (zero: unbounded).
+type IssuedCouponFilter struct {
+	CustomerID   string
+	Status       CouponStatus
+	ExpireAfter  time.Time
+	ExpireBefore time.Time
+}
+
+// IssuedCoupon is a coupon the partner issued to one of its reseller-model customers.
+type IssuedCoupon struct {
+	ID         string
+	CustomerID string
+	Type       CouponType
+	Status     CouponStatus
+	FaceValue  money.Amount
+	Balance    money.Amount
+	Effective  time.Time
+	Expires    time.Time
+	PlanName   string
+	OrderID    string
+	Frozen     bool
+}
+
+// IssuedCoupons lists coupons the partner issued to customers (ListIssuedPartnerCoupons, China site,
+// partner credentials), PageIssued per call. Amounts are in CNY (the API names no currency). It
+// fails with Unsupported before any call for other profiles, and with an *Error when a page fails
+// after retries.
+func (c *Client) IssuedCoupons(ctx context.Context, f IssuedCouponFilter) ([]IssuedCoupon, error) {
+	if err := c.allow(ListIssuedPartnerCoupons); err != nil {
+		return nil, err
+	}
+	var base cnmodel.ListIssuedPartnerCouponsRequest
+	// An explicitly empty customer_id filters on "", so only send it when set.
+	if f.CustomerID != "" {
+		base.CustomerId = ptr(f.CustomerID)
+	}
+	if f.Status != 0 {
+		base.Status = ptr(int32(f.Status))
+	}
+	base.ExpireTimeBegin, base.ExpireTimeEnd = timeRange(f.ExpireAfter, f.ExpireBefore)
+	raw, err := pageAll(ctx, c, ListIssuedPartnerCoupons, PageIssued, func(i int) (page[cnmodel.IQueryUserPartnerCouponsResultV2], error) {
+		req := base
+		req.Offset, req.Limit = ptr(int32(i*PageIssued)), ptr(int32(PageIssued))
+		resp, err := c.cn.ListIssuedPartnerCoupons(&req)
+		if err != nil {
+			return page[cnmodel.IQueryUserPartnerCouponsResultV2]{}, err
+		}
+		return page[cnmodel.IQueryUserPartnerCouponsResultV2]{items: deref(resp.UserCoupons), total: total(resp.TotalCount)}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]IssuedCoupon, 0, len(raw))
+	for _, r := range raw {
+		face, err := measured(ListIssuedPartnerCoupons, decimalOf(r.FaceValue), r.MeasureId, "CNY")
+		if err != nil {
+			return nil, err
+		}
+		balance, _ := measured(ListIssuedPartnerCoupons, decimalOf(r.Balance), r.MeasureId, "CNY")
+		ic := IssuedCoupon{ID: str(r.CouponId), CustomerID: str(r.CustomerId), Type: CouponType(num(r.CouponType)),
+			Status: CouponStatus(num(r.Status)), FaceValue: face, Balance: balance, PlanName: str(r.PromotionPlanName),
+			OrderID: str(r.OrderId), Frozen: str(r.IsFrozen) == "1"}
+		if err := times(ListIssuedPartnerCoupons, []timeSlot{{"effective_time", r.EffectiveTime, &ic.Effective},
+			{"expire_time", r.ExpireTime, &ic.Expires}}); err != nil {
+			return nil, err
+		}
+		out = append(out, ic)
+	}
+	return out, nil
+}
+
+// CouponFilter narrows Coupons. Status and Type (0: any) and SourceID (the issuer: a partner or
+// activity id) go to the service; the API has no expiry filter, so ExpireAfter and ExpireBefore
+// (exclusive, zero: unbounded) are applied to the full listing here.
+type CouponFilter struct {
+	Status       CouponStatus
+	Type         CouponType
+	SourceID     string
+	ExpireAfter  time.Time
+	ExpireBefore time.Time
+}
+
+// Coupon is a coupon held by the caller (a customer's own, or a partner's own, which includes the
+// test coupons Huawei credits to partners).
+type Coupon struct {
+	ID         string
+	Code       string
+	CustomerID string
+	Type       CouponType
+	Status     CouponStatus
+	FaceValue  money.Amount
+	Balance    money.Amount
+	Valid      time.Time
+	Expires    time.Time
+	PlanName   string
+	SourceID   string
+	Usage      string
+	Frozen     bool
+	Version    int // 1 single-use, 2 reusable until the balance is spent
+}
+
+// Coupons lists the caller's own coupons (ListSubCustomerCoupons, any profile), PageCoupons per
+// call; with partner credentials these are the partner's coupons, not its customers'. Amounts
+// without a currency are in the site's currency. It fails with an *Error when a page fails after
+// retries.
+func (c *Client) Coupons(ctx context.Context, f CouponFilter) ([]Coupon, error) {
+	if err := c.allow(ListSubCustomerCoupons); err != nil {
+		return nil, err
+	}
+	var base cnmodel.ListSubCustomerCouponsRequest
+	if f.Status != 0 {
+		base.Status = ptr(int32(f.Status))
+	}
+	if f.Type != 0 {
+		base.CouponType = ptr(int32(f.Type))
+	}
+	if f.SourceID != "" {
+		base.SourceId = ptr(f.SourceID)
+	}
+	raw, err := pageAll(ctx, c, ListSubCustomerCoupons, PageCoupons, func(i int) (page[cnmodel.IQueryUserCouponsResultV2], error) {
+		req := base
+		req.Offset, req.Limit = ptr(int32(i*PageCoupons)), ptr(int32(PageCoupons))
+		if c.cn != nil {
+			resp, err := c.cn.ListSubCustomerCoupons(&req)
+			if err != nil {
+				return page[cnmodel.IQueryUserCouponsResultV2]{}, err
+			}
+			return page[cnmodel.IQueryUserCouponsResultV2]{items: deref(resp.UserCoupons), total: total(resp.Count)}, nil
+		}
+		resp, err := c.intl.ListSubCustomerCoupons(&intlmodel.ListSubCustomerCouponsRequest{
+			CouponId: req.CouponId, OrderId: req.OrderId, PromotionPlanId: req.PromotionPlanId, CouponType: req.CouponType,
+			Status: req.Status, ActiveStartTime: req.ActiveStartTime, ActiveEndTime: req.ActiveEndTime,
+			Offset: req.Offset, Limit: req.Limit, SourceId: req.SourceId})
+		if err != nil {
+			return page[cnmodel.IQueryUserCouponsResultV2]{}, err
+		}
+		p := page[cnmodel.IQueryUserCouponsResultV2]{total: total(resp.Count)}
+		for _, u := range deref(resp.UserCoupons) {
+			p.items = append(p.items, cnmodel.IQueryUserCouponsResultV2{
+				CouponId: u.CouponId, CouponCode: u.CouponCode, Status: u.Status, CustomerId: u.CustomerId,
+				CouponType: u.CouponType, MeasureId: u.MeasureId, FaceValue: u.FaceValue, ValidTime: u.ValidTime,
+				ExpireTime: u.ExpireTime, OrderId: u.OrderId, PromotionPlanId: u.PromotionPlanId, PlanName: u.PlanName,
+				CouponVersion: u.CouponVersion, Balance: u.Balance, CouponUsage: u.CouponUsage, IsFrozen: u.IsFrozen,
+				Currency: u.Currency, SourceId: u.SourceId})
+		}
+		return p, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Coupon, 0, len(raw))
+	for _, r := range raw {
+		cur := orDefault(r.Currency, c.siteCurrency())
+		face, err := measured(ListSubCustomerCoupons, floatOf(r.FaceValue), r.MeasureId, cur)
+		if err != nil {
+			return nil, err
+		}
+		balance, _ := measured(ListSubCustomerCoupons, floatOf(r.Balance), r.MeasureId, cur)
+		cp := Coupon{ID: str(r.CouponId), Code: str(r.CouponCode), CustomerID: str(r.CustomerId),
+			Type: CouponType(num(r.CouponType)), Status: CouponStatus(num(r.Status)), FaceValue: face, Balance: balance,
+			PlanName: str(r.PlanName), SourceID: str(r.SourceId), Usage: str(r.CouponUsage),
+			Frozen: str(r.IsFrozen) == "1", Version: num(r.CouponVersion)}
+		if err := times(ListSubCustomerCoupons, []timeSlot{{"valid_time", r.ValidTime, &cp.Valid},
+			{"expire_time", r.ExpireTime, &cp.Expires}}); err != nil {
+			return nil, err
+		}
+		if !f.ExpireAfter.IsZero() && !cp.Expires.After(f.ExpireAfter) {
+			continue
+		}
+		if !f.ExpireBefore.IsZero() && !cp.Expires.Before(f.ExpireBefore) {
+			continue
+		}
+		out = append(out, cp)
+	}
+	return out, nil
+}
+
+// timeRange turns an exclusive window into the optional begin/end wire fields.
+func timeRange(after, before time.Time) (begin, end *string) {
+	if !after.IsZero() {
+		begin = ptr(formatTime(after))
+	}
+	if !before.IsZero() {
+		end = ptr(formatTime(before))
+	}
+	return begin, end
+}
+
+type timeSlot struct {
+	field string
+	s     *string
+	dst   *time.Time
+}
+
+func times(op API, slots []timeSlot) error {
+	for _, sl := range slots {
+		t, err := timeField(op, sl.field, sl.s)
+		if err != nil {
+			return err
+		}
+		*sl.dst = t
+	}
+	return nil
+}
+
+func deref[T any](p *[]T) []T {
+	if p == nil {
+		return nil
+	}
+	return *p
+}

@@ -1,0 +1,259 @@
+package bss
+
+import (
+	"context"
+
+	"github.com/bsswatch/bsswatch/pkg/money"
+	"github.com/shopspring/decimal"
+
+	cnmodel "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/bss/v2/model"
+	intlmodel "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/bssintl/v2/model"
+)
+
+// PeriodType is the unit of a renewal period.
+type PeriodType int
+
+// The period units.
+const (
+	Month PeriodType = 2 // 1-11 months
+	Year  PeriodType = 3 // 1-3 years
+)
+
+// RenewRequest names up to BatchRenew main resources and the period to renew them for. AutoPay (for
+// Renew only) pays the order at once from balance and coupons; without it the order waits unpaid.
+type RenewRequest struct {
+	ResourceIDs []string
+	PeriodType  PeriodType
+	PeriodNum   int
+	AutoPay     bool
+}
+
+// Validate checks r against the limits both renewal APIs enforce: 1-10 distinct non-empty ids, a
+// month or year period of 1-11 months or 1-3 years.
+func (r RenewRequest) Validate() error { return r.validate("RenewRequest") }
+
+func (r RenewRequest) validate(op string) error {
+	if n := len(r.ResourceIDs); n < 1 || n > BatchRenew {
+		return invalidArg(op, "want 1-%d resource ids, got %d", BatchRenew, n)
+	}
+	seen := make(map[string]bool, len(r.ResourceIDs))
+	for _, id := range r.ResourceIDs {
+		switch {
+		case id == "":
+			return invalidArg(op, "empty resource id")
+		case seen[id]:
+			return invalidArg(op, "resource id %q given twice", id)
+		}
+		seen[id] = true
+	}
+	switch r.PeriodType {
+	case Month:
+		if r.PeriodNum < 1 || r.PeriodNum > 11 {
+			return invalidArg(op, "want 1-11 months, got %d", r.PeriodNum)
+		}
+	case Year:
+		if r.PeriodNum < 1 || r.PeriodNum > 3 {
+			return invalidArg(op, "want 1-3 years, got %d", r.PeriodNum)
+		}
+	default:
+		return invalidArg(op, "period type %d is neither month (2) nor year (3)", r.PeriodType)
+	}
+	return nil
+}
+
+// ResourcePrice is the renewal price of one main resource with its attached resources.
+type ResourcePrice struct {
+	ResourceID string
+	Amount     money.Amount
+}
+
+// ResourceFailure is a resource the service could not quote or renew, with its reason, e.g.
+// CBC.30050009 (expired, deleted or missing) or CBC.30050010 (in a pending-payment order).
+type ResourceFailure struct {
+	ResourceID string
+	Code       string
+	Message    string
+}
+
+// RenewQuote is the price of a renewal. Amount is the best offer (the discount marked best, else
+// the sum of the per-resource prices), Official the list price and Discount the difference the
+// offer makes. Resources in Failures are not in the price.
+type RenewQuote struct {
+	Amount       money.Amount
+	Official     money.Amount
+	Discount     money.Amount
+	DiscountName string
+	DiscountType int // 605 Huawei contract, 606 partner-granted contract, 607 partner-set rate
+	Resources    []ResourcePrice
+	Failures     []ResourceFailure
+}
+
+// RenewRate quotes a renewal (ListRenewRateOnPeriod, customer credentials only). Per-resource
+// failures come back inside a 200 answer and are returned as data in Failures, not as an error. It
+// fails before any call with Unsupported for a partner profile and Invalid for a request that
+// breaks the API's limits, and with an *Error when the call fails after retries.
+func (c *Client) RenewRate(ctx context.Context, r RenewRequest) (RenewQuote, error) {
+	op := ListRenewRateOnPeriod
+	if err := c.allow(op); err != nil {
+		return RenewQuote{}, err
+	}
+	if err := r.validate(string(op)); err != nil {
+		return RenewQuote{}, err
+	}
+	body := cnmodel.ListRenewRateOnPeriodReq{ResourceIds: r.ResourceIDs, PeriodType: int32(r.PeriodType), PeriodNum: int32(r.PeriodNum)}
+	resp, err := read(ctx, c, op, func() (*cnmodel.ListRenewRateOnPeriodResponse, error) {
+		if c.cn != nil {
+			return c.cn.ListRenewRateOnPeriod(&cnmodel.ListRenewRateOnPeriodRequest{Body: &body})
+		}
+		ib := intlmodel.ListRenewRateOnPeriodReq(body)
+		ir, err := c.intl.ListRenewRateOnPeriod(&intlmodel.ListRenewRateOnPeriodRequest{Body: &ib})
+		if err != nil {
+			return nil, err
+		}
+		out := &cnmodel.ListRenewRateOnPeriodResponse{Currency: ir.Currency}
+		for _, x := range deref(ir.RenewInquiryResults) {
+			out.RenewInquiryResults = appendTo(out.RenewInquiryResults, cnmodel.RenewInquiryResultInfo(x))
+		}
+		if ir.OfficialWebsiteRatingResult != nil {
+			out.OfficialWebsiteRatingResult = ptr(cnmodel.OfficialWebsiteRatingResultV2(*ir.OfficialWebsiteRatingResult))
+		}
+		for _, x := range deref(ir.OptionalDiscountRatingResults) {
+			out.OptionalDiscountRatingResults = appendTo(out.OptionalDiscountRatingResults, cnmodel.OptionalDiscountRatingResultV2(x))
+		}
+		for _, x := range deref(ir.FailResourceInfos) {
+			out.FailResourceInfos = appendTo(out.FailResourceInfos, cnmodel.FailResourceInfo(x))
+		}
+		return out, nil
+	})
+	if err != nil {
+		return RenewQuote{}, err
+	}
+	return c.quoteOf(resp)
+}
+
+func (c *Client) quoteOf(resp *cnmodel.ListRenewRateOnPeriodResponse) (RenewQuote, error) {
+	op := ListRenewRateOnPeriod
+	// The API documents an empty currency as yuan; the international site names its currency.
+	cur := orDefault(resp.Currency, "CNY")
+	if c.profile.Site == International {
+		cur = orDefault(resp.Currency, "USD")
+	}
+	var q RenewQuote
+	sum := decimal.Zero
+	for _, x := range deref(resp.RenewInquiryResults) {
+		a, err := stringAmount(op, "renew_inquiry_results.amount", x.Amount)
+		if err != nil {
+			return RenewQuote{}, err
+		}
+		sum = sum.Add(a)
+		q.Resources = append(q.Resources, ResourcePrice{ResourceID: str(x.ResourceId), Amount: money.New(a, cur)})
+	}
+	amount, official, discount := sum, decimal.Zero, decimal.Zero
+	haveOfficial, haveDiscount := false, false
+	if o := resp.OfficialWebsiteRatingResult; o != nil && o.OfficialWebsiteAmount != nil && *o.OfficialWebsiteAmount != "" {
+		d, err := stringAmount(op, "official_website_amount", o.OfficialWebsiteAmount)
+		if err != nil {
+			return RenewQuote{}, err
+		}
+		official, haveOfficial = d, true
+	}
+	for _, d := range deref(resp.OptionalDiscountRatingResults) {
+		if num(d.BestOffer) != 1 {
+			continue
+		}
+		var err error
+		if amount, err = stringAmount(op, "optional_discount_rating_results.amount", d.Amount); err != nil {
+			return RenewQuote{}, err
+		}
+		if !haveOfficial && d.OfficialWebsiteAmount != nil && *d.OfficialWebsiteAmount != "" {
+			if official, err = stringAmount(op, "optional_discount_rating_results.official_website_amount", d.OfficialWebsiteAmount); err != nil {
+				return RenewQuote{}, err
+			}
+			haveOfficial = true
+		}
+		if d.DiscountAmount != nil && *d.DiscountAmount != "" {
+			if discount, err = stringAmount(op, "optional_discount_rating_results.discount_amount", d.DiscountAmount); err != nil {
+				return RenewQuote{}, err
+			}
+			haveDiscount = true
+		}
+		q.DiscountName, q.DiscountType = str(d.DiscountName), num(d.DiscountType)
+		break
+	}
+	if !haveOfficial {
+		official = amount
+	}
+	if !haveDiscount && official.GreaterThan(amount) {
+		discount = official.Sub(amount)
+	}
+	q.Amount, q.Official, q.Discount = money.New(amount, cur), money.New(official, cur), money.New(discount, cur)
+	q.Failures = failuresOf(resp.FailResourceInfos)
+	return q, nil
+}
+
+// RenewResult is what a renewal placed: the order ids, and the resources the service refused
+// inside its 200 answer.
+type RenewResult struct {
+	OrderIDs []string
+	Failures []ResourceFailure
+}
+
+// Renew places a renewal order (RenewalResources, customer credentials only). It is sent exactly
+// once and never retried, not even on 429, 5xx or a timeout: a retry could place a second order.
+// Per-resource refusals inside a 200 answer are returned as data in Failures.
+//
+// Errors: before any call, Unsupported for a partner profile and Invalid for a request that breaks
+// the API's limits. After sending, an *Error of kind Ambiguous means the outcome is unknown (5xx,
+// timeout, network error, unreadable answer): the order may exist, so check the resources before
+// trying again. Any other kind (Invalid, Conflict for CBC.99003100 pending order, Throttled, Auth,
+// Forbidden, or Transient for a refused connection or a context that ended before sending) means no
+// order was placed.
+func (c *Client) Renew(ctx context.Context, r RenewRequest) (RenewResult, error) {
+	op := RenewalResources
+	if err := c.allow(op); err != nil {
+		return RenewResult{}, err
+	}
+	if err := r.validate(string(op)); err != nil {
+		return RenewResult{}, err
+	}
+	body := cnmodel.RenewalResourcesReq{ResourceIds: r.ResourceIDs, PeriodType: int32(r.PeriodType), PeriodNum: int32(r.PeriodNum),
+		IsAutoPay: ptr(int32(0))}
+	if r.AutoPay {
+		body.IsAutoPay = ptr(int32(1))
+	}
+	resp, err := write(ctx, c, op, func() (*cnmodel.RenewalResourcesResponse, error) {
+		if c.cn != nil {
+			return c.cn.RenewalResources(&cnmodel.RenewalResourcesRequest{Body: &body})
+		}
+		ib := intlmodel.RenewalResourcesReq(body)
+		ir, err := c.intl.RenewalResources(&intlmodel.RenewalResourcesRequest{Body: &ib})
+		if err != nil {
+			return nil, err
+		}
+		out := &cnmodel.RenewalResourcesResponse{OrderIds: ir.OrderIds}
+		for _, x := range deref(ir.FailResourceInfos) {
+			out.FailResourceInfos = appendTo(out.FailResourceInfos, cnmodel.FailResourceInfo(x))
+		}
+		return out, nil
+	})
+	if err != nil {
+		return RenewResult{}, err
+	}
+	return RenewResult{OrderIDs: deref(resp.OrderIds), Failures: failuresOf(resp.FailResourceInfos)}, nil
+}
+
+func failuresOf(infos *[]cnmodel.FailResourceInfo) []ResourceFailure {
+	var out []ResourceFailure
+	for _, f := range deref(infos) {
+		out = append(out, ResourceFailure{ResourceID: str(f.ResourceId), Code: str(f.ErrorCode), Message: str(f.ErrorMsg)})
+	}
+	return out
+}
+
+func appendTo[T any](p *[]T, v T) *[]T {
+	if p == nil {
+		p = &[]T{}
+	}
+	*p = append(*p, v)
+	return p
+}

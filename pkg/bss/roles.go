@@ -1,0 +1,31 @@
+package bss
+
+// allow refuses, before any call, an API that the profile's role and site cannot use: BSS would
+// answer 403 (and count it against the account), or the site's SDK has no such API.
+func (c *Client) allow(api API) error {
+	p := c.profile
+	partner, cn := p.Role == Partner, p.Site == China
+	switch api {
+	case ListPartnerBalances, ListCustomersBalancesDetail, ListQuotaCoupons, ListIssuedPartnerCoupons:
+		if !partner || !cn {
+			return unsupported(string(api), "only a China-site partner can call it; profile %s is a %s-site %s", p.Name, p.Site, p.Role)
+		}
+	case ListSubCustomers:
+		if !partner {
+			return unsupported(string(api), "only a partner can call it; profile %s is a customer", p.Name)
+		}
+	case ShowCustomerAccountBalances:
+		if partner && cn {
+			return unsupported(string(api), "a China-site partner reads its balances with ListPartnerBalances; profile %s is one", p.Name)
+		}
+	case ListRenewRateOnPeriod, RenewalResources:
+		if partner {
+			return unsupported(string(api), "only the customer's own (or agency) credentials can quote or renew; profile %s is a partner", p.Name)
+		}
+	case ListInvoices:
+		if cn {
+			return unsupported(string(api), "the China site has no invoice API; profile %s is a China-site %s", p.Name, p.Role)
+		}
+	}
+	return nil
+}
