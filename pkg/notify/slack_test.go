@@ -54,7 +54,7 @@ func TestSlackPostsNewMessage(t *testing.T) {
 	}
 	text := m.Render()
 	for _, want := range []string{"🔴 Balance low for 2 customers", "Acme <Shanghai>", "Threshold: ¥1,000.00",
-		"check *balance* · account *partner-cn* · 2026-11-21 09:30 UTC"} {
+		"check balance · account partner-cn · 2026-11-21 09:30 UTC"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("rendered message lacks %q:\n%s", want, text)
 		}

@@ -2,6 +2,7 @@ package slacklocal
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/slack-go/slack"
@@ -12,6 +13,12 @@ import (
 var emoji = strings.NewReplacer(
 	":red_circle:", "🔴", ":warning:", "⚠️", ":information_source:", "ℹ️",
 	":white_check_mark:", "✅", ":x:", "❌", ":repeat:", "🔁", ":pencil2:", "✏️",
+)
+
+// bold and italic match Slack's mrkdwn emphasis, which a terminal shows as stray characters.
+var (
+	bold   = regexp.MustCompile(`\*([^*\n]+)\*`)
+	italic = regexp.MustCompile(`(^|[\s(])_([^_\n]+)_`)
 )
 
 // unescape undoes the three escapes Slack requires in mrkdwn and plain text.
@@ -31,11 +38,14 @@ func (m Message) Render() string {
 	return "    ↳ " + strings.Join(lines, "      ") + "\n"
 }
 
-// RenderBlocks returns blocks as plain text, one block per paragraph. Block types without a text form
-// show as their type in brackets.
+// RenderBlocks returns blocks as plain text, a blank line between sections, mrkdwn emphasis dropped.
+// Block types without a text form show as their type in brackets.
 func RenderBlocks(blocks slack.Blocks) string {
 	var b strings.Builder
-	for _, bl := range blocks.BlockSet {
+	for i, bl := range blocks.BlockSet {
+		if _, afterHeader := blocks.BlockSet[max(i-1, 0)].(*slack.HeaderBlock); i > 0 && !afterHeader {
+			b.WriteString("\n")
+		}
 		switch bl := bl.(type) {
 		case *slack.HeaderBlock:
 			t := textObject(bl.Text)
@@ -73,4 +83,7 @@ func textObject(t *slack.TextBlockObject) string {
 	return text(t.Text)
 }
 
-func text(s string) string { return emoji.Replace(unescape.Replace(s)) }
+func text(s string) string {
+	s = italic.ReplaceAllString(bold.ReplaceAllString(s, "$1"), "$1$2")
+	return emoji.Replace(unescape.Replace(s))
+}
