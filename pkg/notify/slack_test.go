@@ -189,7 +189,9 @@ func TestSlackRateLimitGivesUp(t *testing.T) {
 	}
 }
 
-func noDeadline() (context.Context, context.CancelFunc) { return context.WithCancel(context.Background()) }
+func noDeadline() (context.Context, context.CancelFunc) {
+	return context.WithCancel(context.Background())
+}
 
 func TestSlackErrorsNameDestinationAndMethodButNotToken(t *testing.T) {
 	const badToken = "xoxb-9999-8888-revokedsecret"
