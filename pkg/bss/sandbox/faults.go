@@ -18,6 +18,9 @@ type faults struct {
 	limiters map[limiterKey]*rate.Limiter
 	fail     map[string][]*apiError // per API, the answers for its next calls
 	hang     map[string]int         // per API, how many of its next calls hang
+	// failAfter and hangAfter act after the handler ran: the call took effect, the answer is lost.
+	failAfter map[string][]*apiError
+	hangAfter map[string]int
 }
 
 type limiterKey struct{ ak, api string }
@@ -28,6 +31,8 @@ func (f *faults) init(latency time.Duration, perSecond float64) {
 	f.limiters = map[limiterKey]*rate.Limiter{}
 	f.fail = map[string][]*apiError{}
 	f.hang = map[string]int{}
+	f.failAfter = map[string][]*apiError{}
+	f.hangAfter = map[string]int{}
 }
 
 // sleep waits the configured latency, or less if the request ends or the server closes first.
@@ -74,12 +79,23 @@ func burst(perSecond float64) int { return max(1, int(math.Ceil(perSecond))) }
 func (f *faults) next(api string) (*apiError, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if n := f.hang[api]; n > 0 {
-		f.hang[api] = n - 1
+	return pop(f.fail, f.hang, api)
+}
+
+// nextAfter is next for the faults that strike once the handler has run.
+func (f *faults) nextAfter(api string) (*apiError, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return pop(f.failAfter, f.hangAfter, api)
+}
+
+func pop(fail map[string][]*apiError, hang map[string]int, api string) (*apiError, bool) {
+	if n := hang[api]; n > 0 {
+		hang[api] = n - 1
 		return nil, true
 	}
-	if q := f.fail[api]; len(q) > 0 {
-		f.fail[api] = q[1:]
+	if q := fail[api]; len(q) > 0 {
+		fail[api] = q[1:]
 		return q[0], false
 	}
 	return nil, false
@@ -106,6 +122,22 @@ func (s *Server) SetRate(perSecond float64) {
 // "ListPartnerBalances") answer status with the BSS error code. status 0 means 500 and an empty
 // code means CBC.0999. Calls queue after any failures already injected for api.
 func (s *Server) FailNext(api string, n int, status int, code string) {
+	s.faults.mu.Lock()
+	queueFailures(s.faults.fail, api, n, status, code)
+	s.faults.mu.Unlock()
+}
+
+// FailAfterNext is FailNext for an answer lost after the work was done: the next n authenticated
+// calls of api run for real (a renewal creates its order and moves the expiry) and then answer
+// status with code instead of the result. It is how a client proves it never repeats an order whose
+// outcome it could not see.
+func (s *Server) FailAfterNext(api string, n int, status int, code string) {
+	s.faults.mu.Lock()
+	queueFailures(s.faults.failAfter, api, n, status, code)
+	s.faults.mu.Unlock()
+}
+
+func queueFailures(q map[string][]*apiError, api string, n, status int, code string) {
 	if status == 0 {
 		status = http.StatusInternalServerError
 	}
@@ -116,11 +148,9 @@ func (s *Server) FailNext(api string, n int, status int, code string) {
 	if code == "CBC.0999" {
 		msg = "Other errors."
 	}
-	s.faults.mu.Lock()
 	for range max(n, 0) {
-		s.faults.fail[api] = append(s.faults.fail[api], &apiError{status, code, msg})
+		q[api] = append(q[api], &apiError{status, code, msg})
 	}
-	s.faults.mu.Unlock()
 }
 
 // HangNext makes the next n authenticated calls of api never answer: each blocks until the client
@@ -128,6 +158,14 @@ func (s *Server) FailNext(api string, n int, status int, code string) {
 func (s *Server) HangNext(api string, n int) {
 	s.faults.mu.Lock()
 	s.faults.hang[api] += max(n, 0)
+	s.faults.mu.Unlock()
+}
+
+// HangAfterNext is HangNext after the work was done: the next n authenticated calls of api take
+// effect and then never answer, like a timeout after an order was placed.
+func (s *Server) HangAfterNext(api string, n int) {
+	s.faults.mu.Lock()
+	s.faults.hangAfter[api] += max(n, 0)
 	s.faults.mu.Unlock()
 }
 

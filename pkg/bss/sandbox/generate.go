@@ -388,16 +388,17 @@ func (g *gen) resources(customerID string) []*Resource {
 		case u < 0.33:
 			days = 8 + g.r.IntN(23)
 		default:
-			days = 31 + g.r.IntN(335)
+			days = 31 + g.r.IntN(300)
 		}
 		if status == StatusInUse && g.r.Float64() < 0.04 {
 			status = StatusFrozen
 		}
 		policy := g.policy()
 		expire := g.endOfDay(days)
-		effective := expire.AddDate(0, -1, 0)
-		if g.r.IntN(2) == 0 {
-			effective = expire.AddDate(-1, 0, 0)
+		// Monthly subscriptions only for what expires within a month, so every resource is already active.
+		effective := expire.AddDate(-1, 0, 0)
+		if days <= 28 && g.r.IntN(2) == 0 {
+			effective = expire.AddDate(0, -1, 0)
 		}
 		short := g.hex32()[:4]
 		main := &Resource{

@@ -248,10 +248,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if ae, hang := s.faults.next(rt.api); hang {
-		select {
-		case <-r.Context().Done():
-		case <-s.closed:
-		}
+		s.hang(r)
 		return
 	} else if ae != nil {
 		writeError(w, reqID, ae)
@@ -262,11 +259,25 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	resp, ae := rt.handle(s, &call{r: r, body: body, p: p, pathDomain: dom})
+	if lost, hang := s.faults.nextAfter(rt.api); hang {
+		s.hang(r)
+		return
+	} else if lost != nil {
+		ae = lost
+	}
 	if ae != nil {
 		writeError(w, reqID, ae)
 		return
 	}
 	writeJSON(w, http.StatusOK, resp)
+}
+
+// hang blocks until the client gives up or the sandbox closes.
+func (s *Server) hang(r *http.Request) {
+	select {
+	case <-r.Context().Done():
+	case <-s.closed:
+	}
 }
 
 func newRequestID() string {
