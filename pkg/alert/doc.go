@@ -8,15 +8,16 @@
 // group closes (KindResolved) and a later finding starts a new message. A finding is only resolved when
 // its subject was evaluated: a skipped subject or a check that could not run resolves nothing. A check
 // that could not run is itself reported to the ops route once per failure episode (KindCheckFailed),
-// and its recovery goes to the same place.
+// and its recovery goes to the same place; a run that was only partial (Evaluation.Partial) counts as
+// a run that worked, with its skipped subjects left as they were.
 //
 // # Stored records
 //
 // Everything of one group lives in one partition, "alert/<check>/<account>", so one List reads it:
 //
 //	head                       the group: open or closed, its epoch (a new id each time it opens),
-//	                           when it opened, when it last notified, its worst severity, and a
-//	                           lease while a run is changing it
+//	                           when it opened, when it last notified, and a lease while a run is
+//	                           changing it
 //	fail                       the check-failure episode: the same, plus the failure's reason
 //	f/<xx>                     the group's firing findings whose fingerprint starts with the hex byte
 //	                           xx (256 chunks at most): subject, severity, tier and title per

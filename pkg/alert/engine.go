@@ -15,7 +15,8 @@ import (
 	"github.com/bsswatch/bsswatch/pkg/state"
 )
 
-// Router picks the destinations of a message; *notify.Router implements it.
+// Router picks the destinations of a message; *notify.Router implements it. Route cannot fail: a
+// message nobody should get has no destinations.
 type Router interface {
 	Route(notify.Message) []notify.Destination
 }
@@ -299,7 +300,7 @@ func (r *run) transition(ctx context.Context, ev Evaluation, s *snapshot, plan f
 			r.log.Info("group busy, left to the other run", "check", ev.Check, "account", ev.Account)
 			r.count(func(rep *Report) { rep.Busy++ })
 			return s, nil
-		case errors.Is(err, state.ErrConflict) && !errors.Is(err, errLeaseLost) && attempt < maxAttempts:
+		case errors.Is(err, state.ErrConflict) && !errors.As(err, new(*afterLease)) && attempt < maxAttempts:
 			s = nil
 			continue
 		case err != nil:
@@ -323,7 +324,7 @@ func (r *run) commit(ctx context.Context, s *snapshot, c *change) error {
 	}
 	if c.msg != nil {
 		if err := r.enqueue(ctx, s, c); err != nil {
-			return err
+			return &afterLease{err}
 		}
 	}
 	for _, w := range c.chunks {
@@ -335,12 +336,12 @@ func (r *run) commit(ctx context.Context, s *snapshot, c *change) error {
 		if err != nil {
 			// Only a run that took the lease over after it expired writes here too; it re-evaluates
 			// from what it reads, so this run stops.
-			return fmt.Errorf("alert: write %s: %w", w.rec.Key.Sort, errors.Join(err, errLeaseLost))
+			return &afterLease{fmt.Errorf("alert: write %s: %w", w.rec.Key.Sort, err)}
 		}
 	}
 	next.Lease = nil
 	if _, err := putJSON(ctx, st, rec, next); err != nil {
-		return fmt.Errorf("alert: release %s: %w", c.target, errors.Join(err, errLeaseLost))
+		return &afterLease{fmt.Errorf("alert: release %s: %w", c.target, err)}
 	}
 	if c.tally != nil {
 		r.count(c.tally)
@@ -348,9 +349,13 @@ func (r *run) commit(ctx context.Context, s *snapshot, c *change) error {
 	return nil
 }
 
-// errLeaseLost keeps a failed lease release from being retried as an ordinary conflict: the message
-// is already queued.
-var errLeaseLost = errors.New("lease lost")
+// afterLease marks an error met after the lease was taken: the message may be queued already, so the
+// change is not decided again (that could queue it twice); the lease runs out and a later run repairs
+// the group from what it reads.
+type afterLease struct{ err error }
+
+func (e *afterLease) Error() string { return e.err.Error() }
+func (e *afterLease) Unwrap() error { return e.err }
 
 func putJSON(ctx context.Context, st state.Store, at state.Record, v any) (state.Record, error) {
 	b, err := json.Marshal(v)
@@ -381,7 +386,7 @@ func (r *run) enqueue(ctx context.Context, s *snapshot, c *change) error {
 		// The store drops an entry a while after OutboxTTL in case no run comes by to report it.
 		rec := state.Record{Key: key, ExpiresAt: r.now.Add(2 * r.e.outboxTTL())}
 		if _, err := putJSON(ctx, r.e.Store, rec, e); err != nil {
-			return errors.Join(err, errLeaseLost)
+			return err
 		}
 	}
 	r.mu.Lock()

@@ -12,6 +12,7 @@ import (
 
 	"github.com/bsswatch/bsswatch/pkg/alert"
 	"github.com/bsswatch/bsswatch/pkg/notify"
+	"github.com/bsswatch/bsswatch/pkg/state"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -535,4 +536,70 @@ func TestConcurrentRunsNotifyOnce(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestRunHoldingTheLeaseKeepsOthersAway(t *testing.T) {
+	v := newEnv(t)
+	leased, release := make(chan struct{}), make(chan struct{})
+	var first atomic.Bool
+	// The first run stops between writing its lease and writing the findings.
+	v.st.onPut = func(r state.Record) error {
+		if strings.HasPrefix(r.Key.Sort, "f/") && first.CompareAndSwap(false, true) {
+			close(leased)
+			<-release
+		}
+		return nil
+	}
+	ev := eval(finding("c-1", notify.Warning, "¥80.00"))
+	done := make(chan alert.Report)
+	go func() {
+		rep, err := v.e.Run(context.Background(), []alert.Evaluation{ev})
+		if err != nil {
+			t.Errorf("first run: %v", err)
+		}
+		done <- rep
+	}()
+	<-leased
+	second := v.run(t, ev)
+	close(release)
+	firstRep := <-done
+	if second.Busy != 1 || second.Firing != 0 {
+		t.Errorf("second run = %+v, want it to find the group busy and send nothing", second)
+	}
+	if firstRep.Firing != 1 {
+		t.Errorf("first run = %+v, want it to fire", firstRep)
+	}
+	one(t, v.alerts)
+}
+
+func TestStoreFailureMidCommitLosesNoMessage(t *testing.T) {
+	v := newEnv(t)
+	broken := errors.New("dynamodb: 500")
+	v.st.onPut = func(r state.Record) error {
+		if strings.HasPrefix(r.Key.Sort, "f/") {
+			return broken
+		}
+		return nil
+	}
+	ev := eval(finding("c-1", notify.Warning, "¥80.00"))
+	_, err := v.e.Run(context.Background(), []alert.Evaluation{ev})
+	if !errors.Is(err, broken) {
+		t.Fatalf("err = %v, want the store's error", err)
+	}
+	if got := one(t, v.alerts); got.Msg.Kind != notify.KindFiring {
+		t.Errorf("kind = %s, want the queued firing message delivered anyway", got.Msg.Kind)
+	}
+	v.st.onPut = nil
+
+	// Until the crashed commit's lease runs out the group is left alone; then it is repaired.
+	if rep := v.run(t, ev); rep.Busy != 1 {
+		t.Errorf("within the lease: %+v, want busy", rep)
+	}
+	v.clk.Advance(16 * time.Minute)
+	v.run(t, ev)
+	if got := one(t, v.alerts); got.Msg.Kind != notify.KindUpdate || got.Prev.IsZero() {
+		t.Errorf("after the lease: kind %s prev %+v, want the message updated (a repeat, not a loss)", got.Msg.Kind, got.Prev)
+	}
+	v.run(t, ev)
+	none(t, v.alerts)
 }

@@ -43,6 +43,8 @@ type counting struct {
 	state.Store
 	gets, lists, puts, deletes atomic.Int64
 	onList                     func()
+	// onPut, when set, runs before each Put; an error it returns is returned instead of writing.
+	onPut func(state.Record) error
 
 	mu sync.Mutex
 	// putsTo counts Puts by the first part of the sort key ("head", "f", "o", "r").
@@ -66,6 +68,11 @@ func (c *counting) Get(ctx context.Context, k state.Key) (state.Record, error) {
 
 func (c *counting) Put(ctx context.Context, r state.Record) (state.Record, error) {
 	c.puts.Add(1)
+	if c.onPut != nil {
+		if err := c.onPut(r); err != nil {
+			return state.Record{}, err
+		}
+	}
 	c.mu.Lock()
 	if c.putsTo == nil {
 		c.putsTo = map[string]int{}

@@ -1,9 +1,9 @@
 package alert
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"sort"
 	"strings"
 	"time"
@@ -116,7 +116,6 @@ func (r *run) planGroup(ev Evaluation, s *snapshot) (*change, error) {
 		msg := r.digest(ev, kind, items)
 		c.msg = &msg
 		c.next.LastSent = r.now
-		c.next.Severity = msg.Severity
 		c.tally = func(rep *Report) {
 			switch kind {
 			case notify.KindFiring:
@@ -133,8 +132,8 @@ func (r *run) planGroup(ev Evaluation, s *snapshot) (*change, error) {
 	return c, nil
 }
 
-// chunkWrites returns the chunks whose encoded content differs from what is stored, so that an
-// unchanged group costs no writes.
+// chunkWrites returns the chunks whose content differs from what is stored, so that an unchanged
+// group costs no writes.
 func chunkWrites(s *snapshot, keep map[string]map[string]stored) ([]chunkWrite, error) {
 	var writes []chunkWrite
 	for k, c := range s.chunks {
@@ -143,16 +142,16 @@ func chunkWrites(s *snapshot, keep map[string]map[string]stored) ([]chunkWrite, 
 		}
 	}
 	for k, findings := range keep {
+		old, ok := s.chunks[k]
+		if ok && maps.Equal(old.findings, findings) {
+			continue
+		}
 		b, err := json.Marshal(findings)
 		if err != nil {
 			return nil, fmt.Errorf("alert: encode %s: %w", k, err)
 		}
 		if len(b) > maxChunkBytes {
 			return nil, fmt.Errorf("alert: %d findings in chunk %s take %d bytes, over %d: the group is too large", len(findings), k, len(b), maxChunkBytes)
-		}
-		old, ok := s.chunks[k]
-		if ok && bytes.Equal(old.rec.Value, b) {
-			continue
 		}
 		rec := state.Record{Key: state.Key{Partition: s.group.rec.Key.Partition, Sort: k}, Value: b}
 		if ok {
@@ -361,6 +360,5 @@ func (r *run) planFailure(ev Evaluation, s *snapshot) (*change, error) {
 		h.Reason = reason
 	}
 	h.LastSent = r.now
-	h.Severity = msg.Severity
 	return &change{target: failSort, old: old, next: h, msg: &msg, tally: tally}, nil
 }

@@ -48,10 +48,9 @@ type head struct {
 	Open bool `json:"open,omitempty"`
 	// Epoch changes each time the group opens; outbox entries carry it so that a message of a closed
 	// group never picks up the Ref of a newer one.
-	Epoch    string          `json:"epoch,omitempty"`
-	Since    time.Time       `json:"since,omitzero"`
-	LastSent time.Time       `json:"last_sent,omitzero"`
-	Severity notify.Severity `json:"severity,omitempty"`
+	Epoch    string    `json:"epoch,omitempty"`
+	Since    time.Time `json:"since,omitzero"`
+	LastSent time.Time `json:"last_sent,omitzero"`
 	// Reason is the check failure's text (check-failure records only).
 	Reason string `json:"reason,omitempty"`
 	Lease  *lease `json:"lease,omitempty"`
