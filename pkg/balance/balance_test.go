@@ -43,7 +43,7 @@ func TestEvaluate(t *testing.T) {
 	def := Threshold{Warning: cny("1000"), Critical: cny("100")}
 	vip := Threshold{Warning: cny("50000"), Critical: cny("10000")}
 	accounts := []Account{
-		{Subject: "customer/a", Name: "A", Amount: cny("20000")},                  // fine by default, warning for VIP
+		{Subject: "customer/a", Name: "A", Amount: cny("20000")},                 // fine by default, warning for VIP
 		{Subject: "customer/b", Name: "B", Amount: cny("50"), Debt: cny("12.5")}, // critical
 		{Subject: "customer/c", Name: "C", Amount: cny("5000")},                  // fine
 		{Subject: "customer/d", Name: "D", Amount: money.MustParse("1", "USD")},  // misconfigured
