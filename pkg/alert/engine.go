@@ -105,11 +105,13 @@ func (e *Engine) Run(ctx context.Context, evals []Evaluation) (Report, error) {
 
 	// Earlier runs' messages go first, so that a destination sees a group's messages in order.
 	snaps := make([]*snapshot, len(groups))
+	unreadable := make([]bool, len(groups))
 	for i, ev := range groups {
 		part := partition(ev.Check, ev.Account)
 		s, err := load(ctx, e.Store, part)
 		if err != nil {
 			r.fatal(err)
+			unreadable[i] = true
 			continue
 		}
 		if len(s.outbox) > 0 {
@@ -120,6 +122,9 @@ func (e *Engine) Run(ctx context.Context, evals []Evaluation) (Report, error) {
 	}
 	queued := make([]bool, len(groups))
 	for i, ev := range groups {
+		if unreadable[i] {
+			continue
+		}
 		n := r.queued
 		if err := r.evaluate(ctx, ev, snaps[i]); err != nil {
 			r.fatal(err)

@@ -1,9 +1,11 @@
 package alert_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -255,6 +257,8 @@ func TestSkippedSubjectsAreNotResolved(t *testing.T) {
 func TestCheckFailure(t *testing.T) {
 	v := newEnv(t)
 	v.e.Scrub = func(s string) string { return strings.ReplaceAll(s, "AKSECRET", "***") }
+	var logs bytes.Buffer
+	v.e.Log = slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	ok := eval(finding("c-1", notify.Warning, "¥900.00"))
 	failed := func(reason string) alert.Evaluation {
 		ev := eval()
@@ -312,6 +316,54 @@ func TestCheckFailure(t *testing.T) {
 
 	v.run(t, ok)
 	none(t, v.alerts, v.ops)
+
+	if strings.Contains(logs.String(), "AKSECRET") {
+		t.Errorf("a log line carries the secret:\n%s", logs.String())
+	}
+	if !strings.Contains(logs.String(), `"check":"balance","account":"partner-cn","destination":"ops"`) {
+		t.Errorf("logs lack the stable keys:\n%s", logs.String())
+	}
+	recs, err := v.st.List(context.Background(), "alert/balance/partner-cn", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range recs {
+		if bytes.Contains(r.Value, []byte("AKSECRET")) {
+			t.Errorf("record %s carries the secret: %s", r.Key.Sort, r.Value)
+		}
+	}
+}
+
+func TestChangesAreCappedAtMaxItems(t *testing.T) {
+	v := newEnv(t)
+	v.e.MaxItems = 2
+	v.run(t, eval(finding("c-9", notify.Warning, "¥1.00")))
+	v.alerts.take()
+	v.run(t, eval(finding("c-1", notify.Warning, "¥1.00"), finding("c-2", notify.Warning, "¥2.00"), finding("c-3", notify.Warning, "¥3.00")))
+	got := one(t, v.alerts).Msg
+	want := []string{"new: Customer c-1: warning, Balance ¥1.00", "new: Customer c-2: warning, Balance ¥2.00", "and 2 more changes"}
+	if diff := cmp.Diff(want, got.Changes); diff != "" {
+		t.Errorf("changes (-want +got):\n%s", diff)
+	}
+	if want := "3 findings: 3 warning; 3 new, 1 resolved; 2 more not listed"; got.Summary != want {
+		t.Errorf("summary = %q, want %q", got.Summary, want)
+	}
+}
+
+func TestDestinationNoLongerRoutedIsDropped(t *testing.T) {
+	v := newEnv(t)
+	v.backup.fail = func(notify.Message) error { return errDown }
+	ev := eval(finding("c-1", notify.Critical, "¥80.00"))
+	v.run(t, ev)
+	router, err := notify.NewRouter([]notify.Route{{To: []string{"alerts"}}}, nil, map[string]notify.Destination{"alerts": v.alerts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.e.Router = router
+	rep := v.run(t, ev)
+	if rep.Dropped != 1 || len(rep.Errors) != 1 || !strings.Contains(rep.Errors[0].Error(), "destination backup is no longer routed") {
+		t.Errorf("report = %+v, want the backup delivery dropped", rep)
+	}
 }
 
 func TestFailedDeliveryIsRetriedFirstWithTheSameID(t *testing.T) {

@@ -86,6 +86,11 @@ func (r *run) planGroup(ev Evaluation, s *snapshot) (*change, error) {
 		items = append(items, it)
 	}
 	firing := len(items) - resolved
+	for _, it := range items {
+		if it.change != "" {
+			r.log.Debug("finding "+it.Status, "check", ev.Check, "account", ev.Account, "fingerprint", it.Fingerprint)
+		}
+	}
 
 	writes, err := chunkWrites(s, keep)
 	if err != nil {
