@@ -1,6 +1,8 @@
 package sandbox
 
 import (
+	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
 	"time"
@@ -117,7 +119,12 @@ func (g *gen) chars(set string, n int) string {
 	return string(b)
 }
 
-func (g *gen) hex32() string { return fmt.Sprintf("%016x%016x", g.r.Uint64(), g.r.Uint64()) }
+func (g *gen) hex32() string {
+	var b [16]byte
+	binary.BigEndian.PutUint64(b[:8], g.r.Uint64())
+	binary.BigEndian.PutUint64(b[8:], g.r.Uint64())
+	return hex.EncodeToString(b[:])
+}
 
 func (g *gen) uuid() string {
 	h := g.hex32()
