@@ -87,3 +87,23 @@ func text(s string) string {
 	s = italic.ReplaceAllString(bold.ReplaceAllString(s, "$1"), "$1$2")
 	return emoji.Replace(unescape.Replace(s))
 }
+
+// Transcript renders channel ("" for all channels) as a person would scroll it: each top-level message
+// as it looks now, followed by its thread replies, oldest first.
+func (s *Server) Transcript(channel string) string {
+	var b strings.Builder
+	for i, m := range s.Messages(channel) {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		fmt.Fprintf(&b, "#%s  %s", m.Channel, m.TS)
+		if m.Edits > 0 {
+			fmt.Fprintf(&b, "  (edited %d×)", m.Edits)
+		}
+		b.WriteString("\n" + m.Render())
+		for _, r := range s.Replies(m.Channel, m.TS) {
+			b.WriteString(r.Render())
+		}
+	}
+	return b.String()
+}

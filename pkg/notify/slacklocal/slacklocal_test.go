@@ -65,6 +65,9 @@ func TestUpdateEditsInPlaceAndThreadsAreKeptApart(t *testing.T) {
 	if len(replies) != 1 || replies[0].Render() != "    ↳ reply\n" {
 		t.Errorf("replies = %+v, want one indented reply", replies)
 	}
+	if got, want := srv.Transcript(""), "#C1  "+ts+"  (edited 1×)\none\n    ↳ reply\n"; got != want {
+		t.Errorf("Transcript = %q, want %q", got, want)
+	}
 	var methods []string
 	for _, e := range srv.Events() {
 		methods = append(methods, e.Method)
