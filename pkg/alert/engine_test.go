@@ -254,6 +254,30 @@ func TestSkippedSubjectsAreNotResolved(t *testing.T) {
 	}
 }
 
+func TestSkippedPrefixCoversItsSubjects(t *testing.T) {
+	v := newEnv(t)
+	v.run(t, eval(finding("partner/cash", notify.Critical, "¥10.00"), finding("customer/c-1", notify.Warning, "¥900.00")))
+	v.alerts.take()
+
+	// The customer list failed: its subjects cannot be named, only covered by their prefix.
+	ev := eval(finding("partner/cash", notify.Critical, "¥10.00"))
+	ev.Skipped = []string{"customer/"}
+	ev.Err = errors.New("sub-customers: bss: transient")
+	ev.Partial = true
+	v.run(t, ev)
+	none(t, v.alerts, v.ops)
+
+	// A prefix covers only what starts with it.
+	ev = eval(finding("customer/c-1", notify.Warning, "¥900.00"))
+	ev.Skipped = []string{"customer/"}
+	ev.Partial, ev.Err = true, errors.New("partner accounts failed")
+	v.run(t, ev)
+	got := one(t, v.alerts)
+	if diff := cmp.Diff([]string{"resolved: Customer partner/cash"}, got.Msg.Changes); diff != "" {
+		t.Errorf("changes (-want +got):\n%s", diff)
+	}
+}
+
 func TestCheckFailure(t *testing.T) {
 	v := newEnv(t)
 	v.e.Scrub = func(s string) string { return strings.ReplaceAll(s, "AKSECRET", "***") }

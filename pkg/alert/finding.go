@@ -36,7 +36,8 @@ type Evaluation struct {
 	Noun     string
 	Findings []Finding
 	// Skipped lists subjects that could not be evaluated this run (a failed batch, a customer missing
-	// from an answer). Their earlier findings stay as they were: absence of data never resolves.
+	// from an answer), or prefixes ending in "/" that cover every subject under them (a list call that
+	// failed). Their earlier findings stay as they were: absence of data never resolves.
 	Skipped []string
 	// Err, when set, means the check could not run for this account (or only partly: see Skipped).
 	// When Err is set and Partial is false, nothing in the group is resolved, and the failure itself is

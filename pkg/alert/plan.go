@@ -39,10 +39,7 @@ func (r *run) planGroup(ev Evaluation, s *snapshot) (*change, error) {
 			prev[fp] = f
 		}
 	}
-	skipped := make(map[string]bool, len(ev.Skipped))
-	for _, sub := range ev.Skipped {
-		skipped[sub] = true
-	}
+	skipped := skipSet(ev.Skipped)
 	keep := map[string]map[string]stored{}
 	put := func(fp string, f stored) {
 		k := chunkSort(fp)
@@ -74,7 +71,7 @@ func (r *run) planGroup(ev Evaluation, s *snapshot) (*change, error) {
 	}
 	for fp, p := range prev {
 		it := item{Item: notify.Item{Fingerprint: fp, Severity: p.Severity, Title: p.Title}}
-		if skipped[p.Subject] {
+		if skipped.covers(p.Subject) {
 			// Not evaluated this run: absence of data never resolves.
 			put(fp, p)
 			it.Status = statusFiring
@@ -366,4 +363,35 @@ func (r *run) planFailure(ev Evaluation, s *snapshot) (*change, error) {
 	}
 	h.LastSent = r.now
 	return &change{target: failSort, old: old, next: h, msg: &msg, tally: tally}, nil
+}
+
+// skips answers whether a subject was left out of a run: listed itself, or under a listed prefix that
+// ends in "/" (a list call that failed cannot name the subjects it would have returned).
+type skips struct {
+	exact    map[string]bool
+	prefixes []string
+}
+
+func skipSet(subjects []string) skips {
+	s := skips{exact: make(map[string]bool, len(subjects))}
+	for _, sub := range subjects {
+		if strings.HasSuffix(sub, "/") {
+			s.prefixes = append(s.prefixes, sub)
+			continue
+		}
+		s.exact[sub] = true
+	}
+	return s
+}
+
+func (s skips) covers(subject string) bool {
+	if s.exact[subject] {
+		return true
+	}
+	for _, p := range s.prefixes {
+		if strings.HasPrefix(subject, p) {
+			return true
+		}
+	}
+	return false
 }
