@@ -13,6 +13,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/bsswatch/bsswatch/pkg/state"
@@ -28,10 +29,15 @@ type Options struct {
 	NoSync bool
 }
 
-// Store is a state.Store in a bbolt file. It is safe for concurrent use; writes are serialized by bbolt.
+// Store is a state.Store in a bbolt file. It is safe for concurrent use: reads run in parallel, and
+// concurrent writes share transactions (see commit.go).
 type Store struct {
-	db  *bbolt.DB
-	now func() time.Time
+	db       *bbolt.DB
+	now      func() time.Time
+	writes   chan writeReq
+	closing  chan struct{}
+	loopDone chan struct{}
+	close    sync.Once
 }
 
 var _ state.Store = (*Store)(nil)
@@ -61,11 +67,26 @@ func Open(path string, opts Options) (*Store, error) {
 	if now == nil {
 		now = time.Now
 	}
-	return &Store{db: db, now: now}, nil
+	s := &Store{
+		db:       db,
+		now:      now,
+		writes:   make(chan writeReq),
+		closing:  make(chan struct{}),
+		loopDone: make(chan struct{}),
+	}
+	go s.writeLoop()
+	return s, nil
 }
 
-// Close releases the file. It returns the error of the final sync, if any.
+// Close waits for queued writes, then releases the file. Operations after Close return an error. Close
+// returns bbolt's error from closing the file, if any; calling it again returns nil.
 func (s *Store) Close() error {
+	first := false
+	s.close.Do(func() { first = true; close(s.closing) })
+	if !first {
+		return nil
+	}
+	<-s.loopDone
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("bolt: close: %w", err)
 	}
@@ -109,7 +130,7 @@ func (s *Store) Get(ctx context.Context, key state.Key) (state.Record, error) {
 
 // Put stores rec if the live stored version equals rec.Version and returns it with Version+1 and
 // ExpiresAt truncated to the second. It returns ErrConflict if another version is stored, ErrInvalid for
-// a record that fails Validate, or the context's error before writing.
+// a record that fails Validate, the context's error if ctx ends before the write is queued, or bbolt's.
 func (s *Store) Put(ctx context.Context, rec state.Record) (state.Record, error) {
 	if err := rec.Validate(); err != nil {
 		return state.Record{}, fmt.Errorf("bolt: put %s: %w", rec.Key, err)
@@ -123,19 +144,27 @@ func (s *Store) Put(ctx context.Context, rec state.Record) (state.Record, error)
 		out.ExpiresAt = time.Unix(rec.ExpiresAt.Unix(), 0).UTC()
 	}
 	now := s.now()
-	err := s.db.Update(func(tx *bbolt.Tx) error {
-		b, err := tx.Bucket(recordsBucket).CreateBucketIfNotExists([]byte(rec.Key.Partition))
-		if err != nil {
-			return err
-		}
-		stored, err := liveVersion(b, rec.Key, now)
-		if err != nil {
-			return err
-		}
-		if stored != rec.Version {
+	err := s.write(ctx, func(tx *bbolt.Tx) error {
+		root := tx.Bucket(recordsBucket)
+		if b := root.Bucket([]byte(rec.Key.Partition)); b != nil {
+			stored, err := liveVersion(b, rec.Key, now)
+			if err != nil {
+				return err
+			}
+			if stored != rec.Version {
+				return state.ErrConflict
+			}
+		} else if rec.Version != 0 {
 			return state.ErrConflict
 		}
-		return b.Put([]byte(rec.Key.Sort), encode(out))
+		b, err := root.CreateBucketIfNotExists([]byte(rec.Key.Partition))
+		if err != nil {
+			return abort{err}
+		}
+		if err := b.Put([]byte(rec.Key.Sort), encode(out)); err != nil {
+			return abort{err}
+		}
+		return nil
 	})
 	if err != nil {
 		return state.Record{}, fmt.Errorf("bolt: put %s at version %d: %w", rec.Key, rec.Version, err)
@@ -153,7 +182,7 @@ func (s *Store) Delete(ctx context.Context, key state.Key, version int64) error 
 		return fmt.Errorf("bolt: delete %s: %w", key, err)
 	}
 	now := s.now()
-	err := s.db.Update(func(tx *bbolt.Tx) error {
+	err := s.write(ctx, func(tx *bbolt.Tx) error {
 		root := tx.Bucket(recordsBucket)
 		b := root.Bucket([]byte(key.Partition))
 		if b == nil {
@@ -170,9 +199,12 @@ func (s *Store) Delete(ctx context.Context, key state.Key, version int64) error 
 			return state.ErrConflict
 		}
 		if err := b.Delete([]byte(key.Sort)); err != nil {
-			return err
+			return abort{err}
 		}
-		return dropIfEmpty(root, b, key.Partition)
+		if err := dropIfEmpty(root, b, key.Partition); err != nil {
+			return abort{err}
+		}
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("bolt: delete %s at version %d: %w", key, version, err)
@@ -220,51 +252,58 @@ func (s *Store) List(ctx context.Context, partition, sortPrefix string) ([]state
 
 // Sweep deletes every expired record and returns how many it deleted. Reads already ignore expired
 // records; Sweep only keeps a long-lived file from growing. It returns the context's error if ctx ends
-// first, having deleted nothing.
+// before the sweep is queued, or bbolt's error, having deleted nothing.
 func (s *Store) Sweep(ctx context.Context) (int, error) {
 	now := s.now()
 	deleted := 0
-	err := s.db.Update(func(tx *bbolt.Tx) error {
-		root := tx.Bucket(recordsBucket)
-		var partitions [][]byte
-		if err := root.ForEachBucket(func(name []byte) error {
-			partitions = append(partitions, bytes.Clone(name))
-			return nil
-		}); err != nil {
-			return err
+	err := s.write(ctx, func(tx *bbolt.Tx) error {
+		n, err := sweep(tx, now)
+		if err != nil {
+			return abort{err}
 		}
-		for _, p := range partitions {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			b := root.Bucket(p)
-			var expired [][]byte
-			if err := b.ForEach(func(k, v []byte) error {
-				r, err := decode(state.Key{Partition: string(p), Sort: string(k)}, v)
-				if err != nil {
-					return err
-				}
-				if !state.Live(r.ExpiresAt, now) {
-					expired = append(expired, bytes.Clone(k))
-				}
-				return nil
-			}); err != nil {
-				return err
-			}
-			for _, k := range expired {
-				if err := b.Delete(k); err != nil {
-					return err
-				}
-			}
-			deleted += len(expired)
-			if err := dropIfEmpty(root, b, string(p)); err != nil {
-				return err
-			}
-		}
+		deleted = n
 		return nil
 	})
 	if err != nil {
 		return 0, fmt.Errorf("bolt: sweep: %w", err)
+	}
+	return deleted, nil
+}
+
+func sweep(tx *bbolt.Tx, now time.Time) (int, error) {
+	root := tx.Bucket(recordsBucket)
+	var partitions [][]byte
+	if err := root.ForEachBucket(func(name []byte) error {
+		partitions = append(partitions, bytes.Clone(name))
+		return nil
+	}); err != nil {
+		return 0, err
+	}
+	deleted := 0
+	for _, p := range partitions {
+		b := root.Bucket(p)
+		var expired [][]byte
+		if err := b.ForEach(func(k, v []byte) error {
+			r, err := decode(state.Key{Partition: string(p), Sort: string(k)}, v)
+			if err != nil {
+				return err
+			}
+			if !state.Live(r.ExpiresAt, now) {
+				expired = append(expired, bytes.Clone(k))
+			}
+			return nil
+		}); err != nil {
+			return 0, err
+		}
+		for _, k := range expired {
+			if err := b.Delete(k); err != nil {
+				return 0, err
+			}
+		}
+		deleted += len(expired)
+		if err := dropIfEmpty(root, b, string(p)); err != nil {
+			return 0, err
+		}
 	}
 	return deleted, nil
 }

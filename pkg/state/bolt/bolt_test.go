@@ -3,7 +3,9 @@ package bolt_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -110,5 +112,48 @@ func TestSweep(t *testing.T) {
 		if _, err := s.Get(ctx, k); err != nil {
 			t.Errorf("Get(%s) = %v, want the live record", k, err)
 		}
+	}
+}
+
+func BenchmarkStore(b *testing.B) {
+	for _, noSync := range []bool{false, true} {
+		b.Run(fmt.Sprintf("NoSync=%t", noSync), func(b *testing.B) {
+			statetest.Bench(b, func(b *testing.B) state.Store {
+				s, err := bolt.Open(filepath.Join(b.TempDir(), "state.db"), bolt.Options{NoSync: noSync})
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.Cleanup(func() { s.Close() })
+				return s
+			})
+		})
+	}
+}
+
+func TestClose(t *testing.T) {
+	ctx := context.Background()
+	s, err := bolt.Open(filepath.Join(t.TempDir(), "state.db"), bolt.Options{})
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	// Writers racing Close either land or get an error; none hangs, and Close does not wait on them.
+	var wg sync.WaitGroup
+	for i := range 50 {
+		wg.Go(func() {
+			s.Put(ctx, state.Record{Key: state.Key{Partition: "p", Sort: fmt.Sprint(i)}})
+		})
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	wg.Wait()
+	if _, err := s.Put(ctx, state.Record{Key: state.Key{Partition: "p", Sort: "late"}}); err == nil {
+		t.Error("Put after Close succeeded, want an error")
+	}
+	if _, err := s.Get(ctx, state.Key{Partition: "p", Sort: "late"}); err == nil || errors.Is(err, state.ErrNotFound) {
+		t.Errorf("Get after Close = %v, want an error other than ErrNotFound", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Errorf("second Close = %v, want nil", err)
 	}
 }

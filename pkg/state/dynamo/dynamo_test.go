@@ -16,3 +16,10 @@ func TestConformance(t *testing.T) {
 		return dynamo.New(client, table, dynamo.Options{Now: now})
 	})
 }
+
+func BenchmarkStore(b *testing.B) {
+	statetest.Bench(b, func(b *testing.B) state.Store {
+		client, table := dynamotest.Start(b)
+		return dynamo.New(client, table, dynamo.Options{})
+	})
+}

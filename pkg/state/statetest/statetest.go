@@ -42,6 +42,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"values round-trip byte-exact", testValues},
 		{"invalid input is rejected and changes nothing", testInvalid},
 		{"largest value fits", testLargeValue},
+		{"list longer than one DynamoDB page", testListPages},
 		{"concurrent puts at one version: exactly one wins", testConcurrentPuts},
 		{"cancelled context", testCancelled},
 	}
@@ -442,6 +443,32 @@ func testLargeValue(t *testing.T, s state.Store, _ *Clock) {
 				t.Errorf("List returned %d records, want the one updated", len(list))
 			}
 		})
+	}
+}
+
+// testListPages lists 4 MB: DynamoDB answers a Query with at most 1 MB, so a List that does not follow
+// LastEvaluatedKey to the end comes back short.
+func testListPages(t *testing.T, s state.Store, _ *Clock) {
+	const n = 12
+	value := bytes.Repeat([]byte("0123456789abcdef"), state.MaxValueSize/16)
+	var want []string
+	for i := range n {
+		key := state.Key{Partition: "big", Sort: fmt.Sprintf("r%03d", i)}
+		mustPut(t, s, state.Record{Key: key, Value: value})
+		want = append(want, key.String())
+	}
+	mustPut(t, s, state.Record{Key: state.Key{Partition: "big", Sort: "s"}, Value: []byte("not in prefix")})
+	got, err := s.List(context.Background(), "big", "r")
+	if err != nil {
+		t.Fatalf("List: %v", err)
+	}
+	if diff := cmp.Diff(want, keysOf(got)); diff != "" {
+		t.Errorf("List keys (-want +got):\n%s", diff)
+	}
+	for _, r := range got {
+		if !bytes.Equal(r.Value, value) {
+			t.Errorf("value of %s: %d bytes, want the %d stored", r.Key, len(r.Value), len(value))
+		}
 	}
 }
 

@@ -93,7 +93,11 @@ func tableName(test string) string {
 
 // startServer runs serve.js, which prints "listening <port>" once dynalite accepts connections.
 func startServer() (string, error) {
-	dir, err := findDynalite()
+	wd, err := os.Getwd()
+	if err != nil {
+		return "", fmt.Errorf("dynamotest: find module root: %w", err)
+	}
+	dir, err := findDynalite(wd)
 	if err != nil {
 		return "", err
 	}
@@ -156,13 +160,9 @@ func startServer() (string, error) {
 	}
 }
 
-// findDynalite looks for the npm install from the working directory (a package directory under go
-// test) up to the module root.
-func findDynalite() (string, error) {
-	wd, err := os.Getwd()
-	if err != nil {
-		return "", fmt.Errorf("dynamotest: find module root: %w", err)
-	}
+// findDynalite finds the npm install under the module root that contains wd (go test runs in the
+// package's directory).
+func findDynalite(wd string) (string, error) {
 	for d := wd; ; d = filepath.Dir(d) {
 		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
 			dir := filepath.Join(d, dynaliteDir)
