@@ -53,8 +53,9 @@ const (
 
 // Options tune a Client; the zero value gives the defaults above. MaxRetries is the number of
 // retries after the first attempt of a read (a negative value means none). Concurrency is how many
-// calls of one method may be in flight at once (pages after the first, batches of ids): it hides
-// network latency; the rate limit still caps the calls per second. Limits is the registry of token
+// pages (after the first) or batches of ids one method call fetches at once (Resources with more than
+// BatchResourceIDs ids pages each batch this way too): it hides network latency, while the rate
+// limit still caps the calls per second. Limits is the registry of token
 // buckets; nil means one registry shared by the whole process.
 type Options struct {
 	RatePerSecond float64
@@ -197,6 +198,12 @@ func New(p Profile, opts Options) (*Client, error) {
 	}
 	return c, nil
 }
+
+// String names the client by its profile, without secrets (fmt would otherwise print the fields).
+func (c *Client) String() string { return "bss.Client(" + c.profile.String() + ")" }
+
+// GoString is String, for %#v.
+func (c *Client) GoString() string { return c.String() }
 
 // Profile returns the profile the client was built from.
 func (c *Client) Profile() Profile { return c.profile }

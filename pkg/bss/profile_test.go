@@ -82,6 +82,13 @@ func TestProfileNeverPrintsSecrets(t *testing.T) {
 			}
 		}
 	}
+	c, err := New(p, Options{Limits: NewLimits()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out := fmt.Sprintf("%v %+v %#v %s", c, c, c, c); strings.Contains(out, testSK) || strings.Contains(out, testAK) {
+		t.Errorf("client printed as %q, with a secret", out)
+	}
 	if !strings.Contains(buf.String(), `"domain_id":"d-123"`) {
 		t.Errorf("log line %s lacks the domain id", buf.String())
 	}
