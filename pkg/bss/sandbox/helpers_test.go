@@ -2,8 +2,11 @@ package sandbox
 
 import (
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -128,31 +131,54 @@ func mustOK(t *testing.T, err error) {
 	}
 }
 
-// signedDo signs a hand-made body-less request with the SDK's own signer and sends it, for
-// requests the SDK clients cannot make (a path that disagrees with the credentials).
-func signedDo(t *testing.T, req *http.Request, c creds) (*http.Response, error) {
+// signedDo signs a hand-made request with the SDK's own signer and sends it, for requests the SDK
+// clients cannot make (broken JSON, a path that disagrees with the credentials). headers are added
+// before signing; a Content-Type other than JSON makes the signer use UNSIGNED-PAYLOAD.
+func signedDo(t *testing.T, method, rawURL, body string, headers map[string]string, c creds) (*http.Response, error) {
 	t.Helper()
-	sreq := request.NewHttpRequestBuilder().
-		WithEndpoint(req.URL.Scheme+"://"+req.URL.Host).WithPath(req.URL.Path).WithMethod(req.Method).
-		AddHeaderParam("X-Domain-Id", c.domainID).Build()
-	headers, err := signer.Sign(sreq, c.ak, c.sk)
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := request.NewHttpRequestBuilder().WithEndpoint(u.Scheme+"://"+u.Host).WithPath(u.Path).WithMethod(method).
+		AddHeaderParam("X-Domain-Id", c.domainID)
+	for k, v := range headers {
+		b = b.AddHeaderParam(k, v)
+	}
+	if body != "" {
+		b = b.WithBody("", body)
+	}
+	sreq := b.Build()
+	signed, err := signer.Sign(sreq, c.ak, c.sk)
 	if err != nil {
 		t.Fatalf("sign: %v", err)
 	}
-	req.Header.Set("X-Domain-Id", c.domainID)
-	for k, v := range headers {
+	req, err := http.NewRequest(method, rawURL, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range sreq.GetHeaderParams() {
+		req.Header.Set(k, v)
+	}
+	for k, v := range signed {
 		req.Header.Set(k, v)
 	}
 	return http.DefaultClient.Do(req)
 }
 
-func wantStatus(t *testing.T, resp *http.Response, err error, status int) {
+// wantStatus checks the answer's status and BSS error code ("" for a success) and returns the body.
+func wantStatus(t *testing.T, resp *http.Response, err error, status int, code string) []byte {
 	t.Helper()
 	if err != nil {
 		t.Fatalf("got error %v, want status %d", err, status)
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode != status {
-		t.Errorf("got status %d, want %d", resp.StatusCode, status)
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
 	}
+	if resp.StatusCode != status || !strings.Contains(string(body), code) {
+		t.Errorf("got %d %s, want %d %s", resp.StatusCode, body, status, code)
+	}
+	return body
 }

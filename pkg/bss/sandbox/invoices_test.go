@@ -69,9 +69,8 @@ func TestListInvoices(t *testing.T) {
 	t.Run("another account's domain in the path", func(t *testing.T) {
 		// The SDK fills {domain_id} from the credentials' domain id, which must also match X-Domain-Id,
 		// so the path is checked with a hand-made request.
-		req, _ := http.NewRequest(http.MethodGet, e.url+"/v1.0/"+e.customer(1).domainID+"/payments/intl-invoices", nil)
-		resp, err := signedDo(t, req, e.partner())
-		wantStatus(t, resp, err, http.StatusForbidden)
+		resp, err := signedDo(t, http.MethodGet, e.url+"/v1.0/"+e.customer(1).domainID+"/payments/intl-invoices", "", nil, e.partner())
+		wantStatus(t, resp, err, http.StatusForbidden, "CBC.0151")
 	})
 }
 
