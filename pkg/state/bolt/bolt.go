@@ -3,8 +3,8 @@
 // Layout: a root bucket "records" holds one nested bucket per partition, keyed by Sort, so List is a
 // cursor seek inside one bucket and partitions can never leak into each other whatever bytes their names
 // contain. Each value is an 18-byte header (format, expiry flag, version, expiry in epoch seconds)
-// followed by the caller's bytes. Expired records are treated as absent on every read, are replaced or
-// removed when a write meets them, and Sweep deletes the rest.
+// followed by the caller's bytes. Expired records are absent to every operation, are overwritten by a Put
+// at version 0, and are deleted by Sweep.
 package bolt
 
 import (
@@ -30,7 +30,7 @@ type Options struct {
 }
 
 // Store is a state.Store in a bbolt file. It is safe for concurrent use: reads run in parallel, and
-// concurrent writes share transactions (see commit.go).
+// concurrent writes share transactions (group commit).
 type Store struct {
 	db       *bbolt.DB
 	now      func() time.Time
@@ -135,9 +135,6 @@ func (s *Store) Put(ctx context.Context, rec state.Record) (state.Record, error)
 	if err := rec.Validate(); err != nil {
 		return state.Record{}, fmt.Errorf("bolt: put %s: %w", rec.Key, err)
 	}
-	if err := ctx.Err(); err != nil {
-		return state.Record{}, fmt.Errorf("bolt: put %s: %w", rec.Key, err)
-	}
 	out := rec
 	out.Version = rec.Version + 1
 	if !rec.ExpiresAt.IsZero() {
@@ -173,12 +170,10 @@ func (s *Store) Put(ctx context.Context, rec state.Record) (state.Record, error)
 }
 
 // Delete removes the live record at key if its version equals version. It returns ErrNotFound if no live
-// record exists, ErrConflict if another version is stored, or ErrInvalid for an invalid key.
+// record exists, ErrConflict if another version is stored, ErrInvalid for an invalid key, the context's
+// error if ctx ends before the delete is queued, or bbolt's.
 func (s *Store) Delete(ctx context.Context, key state.Key, version int64) error {
 	if err := key.Validate(); err != nil {
-		return fmt.Errorf("bolt: delete %s: %w", key, err)
-	}
-	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("bolt: delete %s: %w", key, err)
 	}
 	now := s.now()
