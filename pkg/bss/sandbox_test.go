@@ -414,14 +414,17 @@ func TestCustomerRenewal(t *testing.T) {
 
 func TestRenewalIsSentOnce(t *testing.T) {
 	tests := []struct {
-		name  string
-		fault func(*sandbox.Server)
-		want  error
+		name   string
+		fault  func(*sandbox.Server)
+		want   error
+		orders int // what the sandbox holds afterwards
 	}{
-		{"500", func(s *sandbox.Server) { s.FailNext("RenewalResources", 1, 500, "") }, bss.ErrAmbiguous},
-		{"502", func(s *sandbox.Server) { s.FailNext("RenewalResources", 1, 502, "") }, bss.ErrAmbiguous},
-		{"429", func(s *sandbox.Server) { s.FailNext("RenewalResources", 1, 429, "CBC.0250") }, bss.ErrThrottled},
-		{"timeout", func(s *sandbox.Server) { s.HangNext("RenewalResources", 1) }, bss.ErrAmbiguous},
+		{"500 before the order", func(s *sandbox.Server) { s.FailNext("RenewalResources", 1, 500, "") }, bss.ErrAmbiguous, 0},
+		{"500 after the order", func(s *sandbox.Server) { s.FailAfterNext("RenewalResources", 1, 500, "") }, bss.ErrAmbiguous, 1},
+		{"502 after the order", func(s *sandbox.Server) { s.FailAfterNext("RenewalResources", 1, 502, "") }, bss.ErrAmbiguous, 1},
+		{"429", func(s *sandbox.Server) { s.FailNext("RenewalResources", 1, 429, "CBC.0250") }, bss.ErrThrottled, 0},
+		{"timeout before the order", func(s *sandbox.Server) { s.HangNext("RenewalResources", 1) }, bss.ErrAmbiguous, 0},
+		{"timeout after the order", func(s *sandbox.Server) { s.HangAfterNext("RenewalResources", 1) }, bss.ErrAmbiguous, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -432,15 +435,15 @@ func TestRenewalIsSentOnce(t *testing.T) {
 				Timeout: 300 * time.Millisecond}, fast())
 			tt.fault(e.srv)
 			_, err := c.Renew(context.Background(), bss.RenewRequest{ResourceIDs: []string{res.ResourceID}, PeriodType: bss.Year,
-				PeriodNum: 1, AutoPay: true})
+				PeriodNum: 1})
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("err = %v, want %v", err, tt.want)
 			}
 			if n := e.srv.Calls()["RenewalResources"]; n != 1 {
 				t.Errorf("RenewalResources calls = %d, want exactly 1", n)
 			}
-			if n := len(e.srv.Orders()); n > 1 {
-				t.Errorf("orders = %d, want at most 1", n)
+			if n := len(e.srv.Orders()); n != tt.orders {
+				t.Errorf("orders = %d, want %d", n, tt.orders)
 			}
 		})
 	}
@@ -644,4 +647,46 @@ func TestSharedLimitsPaceCalls(t *testing.T) {
 	if el := time.Since(start); el < 450*time.Millisecond {
 		t.Errorf("11 calls took %v, want at least ~500ms from the shared bucket", el)
 	}
+}
+
+func TestRenewWithAutoPay(t *testing.T) {
+	e := setup(t, sandbox.Options{Site: sandbox.SiteCN, Customers: 10})
+	i, res := e.customerWith(t)
+	cu := e.srv.Customers()[i]
+	c := e.customer(t, i, fast())
+	req := bss.RenewRequest{ResourceIDs: []string{res.ResourceID}, PeriodType: bss.Year, PeriodNum: 1, AutoPay: true}
+
+	t.Run("no money: auto-pay fails and nothing is ordered", func(t *testing.T) {
+		if err := e.srv.SetCustomerBalance(cu.ID, decimal.Zero); err != nil {
+			t.Fatal(err)
+		}
+		_, err := c.Renew(context.Background(), req)
+		var be *bss.Error
+		if !errors.As(err, &be) || be.Kind != bss.Invalid || be.Code != "CBC.30050006" {
+			t.Fatalf("err = %v, want invalid CBC.30050006", err)
+		}
+		if n := len(e.srv.Orders()); n != 0 {
+			t.Errorf("orders = %d, want 0", n)
+		}
+	})
+	t.Run("paid order moves the expiry", func(t *testing.T) {
+		if err := e.srv.SetCustomerBalance(cu.ID, dec("1000000")); err != nil {
+			t.Fatal(err)
+		}
+		got, err := c.Renew(context.Background(), req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		orders := e.srv.Orders()
+		if len(got.OrderIDs) != 1 || len(orders) != 1 || !orders[0].Paid || orders[0].ID != got.OrderIDs[0] {
+			t.Fatalf("result %+v, sandbox orders %+v; want one paid order", got, orders)
+		}
+		after, err := c.Resources(context.Background(), bss.ResourceFilter{ResourceIDs: []string{res.ResourceID}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(after) == 0 || !after[0].Expires.Equal(res.ExpireTime.AddDate(1, 0, 0)) {
+			t.Errorf("expiry after renewal = %+v, want %v", after, res.ExpireTime.AddDate(1, 0, 0))
+		}
+	})
 }
