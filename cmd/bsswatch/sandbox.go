@@ -12,6 +12,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/bsswatch/bsswatch/pkg/bss/sandbox"
@@ -34,6 +36,10 @@ func serveSandbox(ctx context.Context, args []string, stderr io.Writer, ready fu
 	latency := fs.Duration("latency", 0, "delay before every answer, e.g. 50ms")
 	rate := fs.Float64("rate", 0, "calls per second allowed per access key and API before 429 CBC.0250 (0: no limit)")
 	verbose := fs.Bool("v", false, "log every request")
+	fails := apiCounts{}
+	fs.Func("fail-next", "API=N: answer the next N calls of API (an SDK method name) with 500 CBC.0999; repeatable", fails.set)
+	hangs := apiCounts{}
+	fs.Func("hang-next", "API=N: never answer the next N calls of API; repeatable", hangs.set)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
@@ -56,6 +62,12 @@ func serveSandbox(ctx context.Context, args []string, stderr io.Writer, ready fu
 	srv, err := sandbox.New(sandbox.Options{Site: *site, Seed: *seed, Customers: *customers, Latency: *latency, RatePerSecond: *rate})
 	if err != nil {
 		return usageError{err.Error()}
+	}
+	for api, n := range fails {
+		srv.FailNext(api, n, 0, "")
+	}
+	for api, n := range hangs {
+		srv.HangNext(api, n)
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -140,4 +152,17 @@ type statusRecorder struct {
 func (s *statusRecorder) WriteHeader(code int) {
 	s.status = code
 	s.ResponseWriter.WriteHeader(code)
+}
+
+// apiCounts collects repeatable API=N flags.
+type apiCounts map[string]int
+
+func (a apiCounts) set(v string) error {
+	api, num, ok := strings.Cut(v, "=")
+	n, err := strconv.Atoi(num)
+	if !ok || api == "" || err != nil || n < 1 {
+		return fmt.Errorf("want API=N with N >= 1, got %q", v)
+	}
+	a[api] += n
+	return nil
 }

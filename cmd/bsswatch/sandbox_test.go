@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/auth/global"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/config"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/region"
+	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/sdkerr"
 	bssintl "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/bssintl/v2"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/services/bssintl/v2/model"
 
@@ -46,7 +48,8 @@ func TestSandboxCommand(t *testing.T) {
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
 	go func() {
-		done <- serveSandbox(ctx, []string{"--addr", "127.0.0.1:0", "--customers", "5", "--seed", "3", "--site", "intl", "--manifest", path, "-v"},
+		done <- serveSandbox(ctx, []string{"--addr", "127.0.0.1:0", "--customers", "5", "--seed", "3", "--site", "intl", "--manifest", path, "-v",
+			"--fail-next", "ListSubCustomers=1"},
 			&stderr, func(endpoint string) { ready <- endpoint })
 	}()
 	var endpoint string
@@ -80,7 +83,13 @@ func TestSandboxCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err := bssintl.NewBssintlClient(hc).ListSubCustomers(&model.ListSubCustomersRequest{Body: &model.QuerySubCustomerListReq{}})
+	client := bssintl.NewBssintlClient(hc)
+	_, err = client.ListSubCustomers(&model.ListSubCustomersRequest{Body: &model.QuerySubCustomerListReq{}})
+	var se *sdkerr.ServiceResponseError
+	if !errors.As(err, &se) || se.StatusCode != 500 {
+		t.Fatalf("first call with --fail-next: got %v, want a 500", err)
+	}
+	resp, err := client.ListSubCustomers(&model.ListSubCustomersRequest{Body: &model.QuerySubCustomerListReq{}})
 	if err != nil {
 		t.Fatalf("ListSubCustomers through the served sandbox: %v", err)
 	}
@@ -118,6 +127,7 @@ func TestRunExitCodes(t *testing.T) {
 		{"bad site", []string{"sandbox", "--site", "eu", "--addr", "127.0.0.1:0"}, 2, `--site must be "cn" or "intl"`},
 		{"bad flag", []string{"sandbox", "--customers", "many"}, 2, "invalid value"},
 		{"negative customers", []string{"sandbox", "--customers", "-1", "--addr", "127.0.0.1:0"}, 2, "customers must be"},
+		{"bad fail-next", []string{"sandbox", "--fail-next", "ListPartnerBalances"}, 2, "want API=N"},
 		{"unusable address", []string{"sandbox", "--addr", "256.0.0.1:1"}, 1, "listen on"},
 	}
 	for _, tt := range tests {

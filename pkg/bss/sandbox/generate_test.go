@@ -208,3 +208,29 @@ func BenchmarkGenerate(b *testing.B) {
 }
 
 func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
+
+// BenchmarkServe10k measures one page of ListSubCustomers and one 100-customer balance batch
+// against a 10,000-customer world, through the SDK over loopback.
+func BenchmarkServe10k(b *testing.B) {
+	e := newEnv(b, Options{Seed: 9, Customers: 10_000})
+	client := e.cn(b, e.partner())
+	customers := e.srv.Customers()
+	infos := make([]model.CustomerInfoV2, 100)
+	for i := range infos {
+		infos[i].CustomerId = customers[9_000+i].ID
+	}
+	b.Run("ListSubCustomers", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := client.ListSubCustomers(&model.ListSubCustomersRequest{Body: &model.QuerySubCustomerListReq{Offset: ptr(int32(9_900)), Limit: ptr(int32(100))}}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("ListCustomersBalancesDetail", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := client.ListCustomersBalancesDetail(&model.ListCustomersBalancesDetailRequest{Body: &model.QueryCustomersBalancesReq{CustomerInfos: infos}}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

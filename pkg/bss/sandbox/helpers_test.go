@@ -29,7 +29,7 @@ type env struct {
 	url string
 }
 
-func newEnv(t *testing.T, opts Options) *env {
+func newEnv(t testing.TB, opts Options) *env {
 	t.Helper()
 	if opts.Site == "" {
 		opts.Site = SiteCN
@@ -61,7 +61,7 @@ func (e *env) customer(i int) creds {
 	return creds{ak: c.AK, sk: c.SK, domainID: c.DomainID}
 }
 
-func credential(t *testing.T, c creds) *global.Credentials {
+func credential(t testing.TB, c creds) *global.Credentials {
 	t.Helper()
 	b := global.NewCredentialsBuilder().WithAk(c.ak).WithSk(c.sk).WithDomainId(c.domainID)
 	if c.token != "" {
@@ -77,12 +77,12 @@ func credential(t *testing.T, c creds) *global.Credentials {
 const clientTimeout = 5 * time.Second
 
 // cn returns a China-site SDK client of the sandbox for c.
-func (e *env) cn(t *testing.T, c creds) *bss.BssClient {
+func (e *env) cn(t testing.TB, c creds) *bss.BssClient {
 	t.Helper()
 	return e.cnTimeout(t, c, clientTimeout)
 }
 
-func (e *env) cnTimeout(t *testing.T, c creds, timeout time.Duration) *bss.BssClient {
+func (e *env) cnTimeout(t testing.TB, c creds, timeout time.Duration) *bss.BssClient {
 	t.Helper()
 	hc, err := bss.BssClientBuilder().
 		WithRegion(region.NewRegion("cn-north-1", e.url)).

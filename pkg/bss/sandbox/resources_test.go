@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/services/bss/v2/model"
+	intlmodel "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/bssintl/v2/model"
 	"github.com/shopspring/decimal"
 )
 
@@ -380,4 +381,28 @@ func TestTemporaryCredentials(t *testing.T) {
 	mustOK(t, err)
 	_, err = e.cn(t, creds{ak: expired.AK, sk: expired.SK, domainID: c.DomainID, token: expired.Token}).ListRenewRateOnPeriod(req)
 	wantAPIError(t, err, http.StatusUnauthorized, "APIGW.0301")
+}
+
+func TestInternationalRenewal(t *testing.T) {
+	e := newEnv(t, Options{Site: SiteIntl, Seed: 27, Customers: 80})
+	i, mains := renewableMain(t, e, 1)
+	c := e.srv.Customers()[i]
+	client := e.intl(t, e.customer(i))
+	rate, err := client.ListRenewRateOnPeriod(&intlmodel.ListRenewRateOnPeriodRequest{Body: &intlmodel.ListRenewRateOnPeriodReq{
+		ResourceIds: []string{mains[0].ResourceID}, PeriodType: PeriodYear, PeriodNum: 2,
+	}})
+	mustOK(t, err)
+	q, err := e.srv.QuoteRenewal(c.ID, []string{mains[0].ResourceID}, PeriodYear, 2)
+	mustOK(t, err)
+	if *rate.Currency != "USD" || *rate.OfficialWebsiteRatingResult.OfficialWebsiteAmount != q.Official.StringFixed(2) {
+		t.Errorf("got %s %s, want USD %s", *rate.Currency, *rate.OfficialWebsiteRatingResult.OfficialWebsiteAmount, q.Official.StringFixed(2))
+	}
+	resp, err := client.RenewalResources(&intlmodel.RenewalResourcesRequest{Body: &intlmodel.RenewalResourcesReq{
+		ResourceIds: []string{mains[0].ResourceID}, PeriodType: PeriodYear, PeriodNum: 2,
+	}})
+	mustOK(t, err)
+	o := e.srv.Orders()
+	if len(o) != 1 || o[0].ID != (*resp.OrderIds)[0] || o[0].Paid || o[0].Currency != "USD" {
+		t.Errorf("got orders %+v, want one unpaid USD order", o)
+	}
 }
