@@ -12,6 +12,10 @@ import (
 	"github.com/bsswatch/bsswatch/pkg/notify"
 )
 
+// EnvConfig names the environment variable a Lambda function reads Load's source from: a file path
+// in the bundle, or a reference to an SSM parameter or Secrets Manager secret holding the document.
+const EnvConfig = "BSSWATCH_CONFIG"
+
 // EnvStateTable names the environment variable that overrides state.table; template.yaml sets it to
 // the table it creates, so the deployed configuration need not repeat the generated name.
 const EnvStateTable = "BSSWATCH_STATE_TABLE"

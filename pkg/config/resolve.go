@@ -168,15 +168,21 @@ func (c *Config) secrets() []*Secret {
 
 // Resolve reads every secret reference of c, each distinct store entry once and concurrently. It
 // returns an Errors listing every secret that could not be read, each with its path and the
-// reference; no error text holds a secret value. On error c is left unchanged.
+// reference; no error text holds a secret value. On error c is left unchanged. A nil r resolves
+// nothing: every reference is reported as unreadable.
 func (c *Config) Resolve(ctx context.Context, r *Resolver) error {
+	if r == nil {
+		r = NewResolver(nil, nil)
+	}
 	secrets := c.secrets()
 	refs := make([]reference, len(secrets))
+	// Each store entry is read once, whatever the number of #keys taken from it.
 	type result struct {
 		value string
 		err   error
 	}
-	fetched := map[reference]*result{}
+	var wholes []reference
+	at := map[reference]int{}
 	for i, s := range secrets {
 		ref, err := parseRef(s.ref)
 		if err != nil {
@@ -184,21 +190,21 @@ func (c *Config) Resolve(ctx context.Context, r *Resolver) error {
 			return Errors{{Path: s.path, Line: s.line, Msg: err.Error()}}
 		}
 		refs[i] = ref
-		fetched[reference{kind: ref.kind, id: ref.id, region: ref.region}] = nil
+		whole := reference{kind: ref.kind, id: ref.id, region: ref.region}
+		if _, ok := at[whole]; !ok {
+			at[whole] = len(wholes)
+			wholes = append(wholes, whole)
+		}
 	}
-	var (
-		wg  sync.WaitGroup
-		mu  sync.Mutex
-		sem = make(chan struct{}, maxFetches)
-	)
-	for whole := range fetched {
+	results := make([]result, len(wholes))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, maxFetches)
+	for i, whole := range wholes {
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			v, err := r.fetch(ctx, whole)
-			mu.Lock()
-			fetched[whole] = &result{v, err}
-			mu.Unlock()
+			results[i] = result{v, err}
 		})
 	}
 	wg.Wait()
@@ -207,7 +213,7 @@ func (c *Config) Resolve(ctx context.Context, r *Resolver) error {
 	values := make([]string, len(secrets))
 	for i, s := range secrets {
 		ref := refs[i]
-		res := fetched[reference{kind: ref.kind, id: ref.id, region: ref.region}]
+		res := results[at[reference{kind: ref.kind, id: ref.id, region: ref.region}]]
 		v, err := res.value, res.err
 		if err == nil {
 			v, err = selectKey(ref, v)
@@ -234,8 +240,11 @@ func (c *Config) Resolve(ctx context.Context, r *Resolver) error {
 // function receives it in BSSWATCH_CONFIG.
 //
 // It returns an error naming source when the document cannot be read, and wraps an Errors listing
-// every mistake (Parse) or every unreadable secret (Resolve).
+// every mistake (Parse) or every unreadable secret (Resolve). A nil r reads files only.
 func Load(ctx context.Context, source string, env func(string) string, r *Resolver) (*Config, error) {
+	if r == nil {
+		r = NewResolver(nil, nil)
+	}
 	data, err := read(ctx, source, r)
 	if err != nil {
 		return nil, fmt.Errorf("config: read %s: %w", source, err)
