@@ -296,6 +296,12 @@ func (p *parser) secret(m mapping, key string, required bool) Secret {
 		p.add(n, path, "expected a secret reference, got %s", kindName(n))
 		return Secret{}
 	}
+	if n.Value == "" {
+		if required {
+			p.add(n, path, "required")
+		}
+		return Secret{}
+	}
 	if _, err := parseRef(n.Value); err != nil {
 		p.add(n, path, "%v", err)
 		return Secret{}
@@ -303,7 +309,7 @@ func (p *parser) secret(m mapping, key string, required bool) Secret {
 	return Secret{ref: n.Value, path: path, line: n.Line}
 }
 
-// httpURL reads an optional absolute http(s) URL. Only for settings that carry no credential.
+// httpURL reads an absolute http(s) URL for a setting that must carry no credential.
 func (p *parser) httpURL(m mapping, key string, required bool) string {
 	var n *yaml.Node
 	if required {
@@ -322,9 +328,14 @@ func (p *parser) httpURL(m mapping, key string, required bool) string {
 	if s == "" && !required {
 		return ""
 	}
+	// The text is not quoted: a mistyped URL may still carry a credential.
 	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		p.add(n, path, "not an http(s) URL: %q", s)
+	switch {
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
+		p.add(n, path, "not an absolute http(s) URL")
+		return ""
+	case u.User != nil:
+		p.add(n, path, "a URL with user:password@ carries a credential; this setting is not a secret")
 		return ""
 	}
 	return s

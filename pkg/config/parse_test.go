@@ -112,6 +112,8 @@ func TestParseReportsEachMistakeWithPathAndLine(t *testing.T) {
 			[]string{"profiles.p.domain_id: required (line 3)"}},
 		{"empty domain id", "domain_id: d1", "domain_id: \"\"",
 			[]string{"profiles.p.domain_id: required (line 5)"}},
+		{"empty sk", "sk: env:SK", "sk: \"\"",
+			[]string{"profiles.p.sk: required (line 7)"}},
 		{"missing sk", "    sk: env:SK\n", "",
 			[]string{"profiles.p.sk: required (line 3)"}},
 		{"literal secret", "ak: env:AK", "ak: AKIAPLAINVALUE",
@@ -135,7 +137,7 @@ func TestParseReportsEachMistakeWithPathAndLine(t *testing.T) {
 		{"Secrets Manager ARN with an empty key", "hook-AbCdEf#secret", "hook-AbCdEf#",
 			[]string{"destinations.hook.secret: empty #key in a Secrets Manager reference (line 19)"}},
 		{"endpoint not a URL", "    sk: env:SK\n", "    sk: env:SK\n    endpoint: 127.0.0.1:8080\n",
-			[]string{"profiles.p.endpoint: not an http(s) URL: \"127.0.0.1:8080\" (line 8)"}},
+			[]string{"profiles.p.endpoint: not an absolute http(s) URL (line 8)"}},
 		{"region on the China site", "    sk: env:SK\n", "    sk: env:SK\n    region: ap-southeast-1\n",
 			[]string{"profiles.p.region: the China site has one region (cn-north-1); region applies to site intl (line 8)"}},
 		{"unknown intl region", "    sk: ssm:/c/sk\n", "    sk: ssm:/c/sk\n    region: us-east-1\n",
@@ -167,9 +169,11 @@ func TestParseReportsEachMistakeWithPathAndLine(t *testing.T) {
 		{"slack with a webhook setting", ", channel: C1", ", channel: C1, url: \"https://x.example.com\"",
 			[]string{"destinations.ops.url: not a setting of type slack (expected: token, channel, api_url) (line 18)"}},
 		{"slack api url not http", "channel: C1", "channel: C1, api_url: \"ftp://x\"",
-			[]string{"destinations.ops.api_url: not an http(s) URL: \"ftp://x\" (line 18)"}},
+			[]string{"destinations.ops.api_url: not an absolute http(s) URL (line 18)"}},
 		{"webhook url not a URL", "url: \"https://h.example.com/x\"", "url: \"h.example.com/x\"",
-			[]string{"destinations.hook.url: not an http(s) URL: \"h.example.com/x\" (line 19)"}},
+			[]string{"destinations.hook.url: not an absolute http(s) URL (line 19)"}},
+		{"webhook url with a password", "url: \"https://h.example.com/x\"", "url: \"https://u:pw@h.example.com/x\"",
+			[]string{"destinations.hook.url: a URL with user:password@ carries a credential; this setting is not a secret (line 19)"}},
 		{"webhook without a secret", ", secret: \"arn:aws:secretsmanager:us-east-1:123456789012:secret:hook-AbCdEf#secret\"", "",
 			[]string{"destinations.hook.secret: required (line 19)"}},
 		{"slack webhook URL written in clear", "  hook: {type: webhook", "  legacy: {type: slack_webhook, url: \"https://hooks.slack.com/services/T0/B0/XYZ\"}\n  hook: {type: webhook",
@@ -382,6 +386,20 @@ func TestParseDefaults(t *testing.T) {
 	want := []any{time.UTC, 24 * time.Hour, 10 * time.Second, 10.0, RegionCN, RegionIntlAP, notify.Info}
 	if diff := cmp.Diff(want, got, cmp.Comparer(func(a, b *time.Location) bool { return a.String() == b.String() })); diff != "" {
 		t.Errorf("defaults (-want +got):\n%s", diff)
+	}
+}
+
+func TestParseTreatsEmptyOptionalSettingsAsAbsent(t *testing.T) {
+	doc := strings.NewReplacer("    sk: env:SK\n", "    sk: env:SK\n    security_token: \"\"\n    endpoint: \"\"\n    timeout: ~\n",
+		"channel: C1}", "channel: C1, api_url: \"\"}").Replace(base)
+	c, err := Parse([]byte(doc), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, ops := c.Profiles["p"], c.Destinations["ops"]
+	if p.SecurityToken.IsSet() || p.Endpoint != "" || p.Timeout != DefaultTimeout || ops.APIURL != "" {
+		t.Errorf("security_token set %v, endpoint %q, timeout %s, api_url %q; want unset, \"\", %s, \"\"",
+			p.SecurityToken.IsSet(), p.Endpoint, p.Timeout, ops.APIURL, DefaultTimeout)
 	}
 }
 
