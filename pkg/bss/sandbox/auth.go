@@ -31,13 +31,6 @@ const (
 	kindCustomer
 )
 
-func (k kind) String() string {
-	if k == kindPartner {
-		return "partner"
-	}
-	return "customer"
-}
-
 // principal is the account behind an access key.
 type principal struct {
 	kind       kind

@@ -138,10 +138,9 @@ type route struct {
 	path   string // exact path; "{domain_id}" matches one segment
 	sites  []string
 	// allow says whether the principal's kind may call the API on this site.
-	allow   func(site string, p *principal) bool
-	handle  func(s *Server, c *call) (any, *apiError)
-	noXDom  bool // the IAM domain lookup is signed without X-Domain-Id
-	maxBody int64
+	allow  func(site string, p *principal) bool
+	handle func(s *Server, c *call) (any, *apiError)
+	noXDom bool // the IAM domain lookup is signed without X-Domain-Id
 }
 
 func partnerOnly(_ string, p *principal) bool  { return p.kind == kindPartner }
