@@ -241,7 +241,7 @@ func read[T any](ctx context.Context, c *Client, api API, fn func() (T, error)) 
 		}
 		first = false
 		if err := c.limits[api].Wait(ctx); err != nil {
-			return backoff.Permanent(c.contextError(api, ctx, err))
+			return backoff.Permanent(c.contextError(api, ctx, err, nil))
 		}
 		st.attempts.Add(1)
 		v, err := detach(ctx, fn)
@@ -253,7 +253,10 @@ func read[T any](ctx context.Context, c *Client, api API, fn func() (T, error)) 
 		if last.Kind == Throttled {
 			st.throttles.Add(1)
 		}
-		if !last.retryable() || ctx.Err() != nil {
+		if ctx.Err() != nil {
+			return backoff.Permanent(c.contextError(api, ctx, ctx.Err(), last))
+		}
+		if !last.retryable() {
 			return backoff.Permanent(last)
 		}
 		return last
@@ -266,22 +269,24 @@ func read[T any](ctx context.Context, c *Client, api API, fn func() (T, error)) 
 	var e *Error
 	if !errors.As(err, &e) {
 		// backoff gives up with the bare context error when ctx ends during a wait.
-		e = c.contextError(api, ctx, err)
-		if last != nil {
-			e.Status, e.Code, e.Message, e.RequestID = last.Status, last.Code, last.Message, last.RequestID
-		}
+		e = c.contextError(api, ctx, err, last)
 	}
 	var zero T
 	return zero, e
 }
 
 // contextError reports a call abandoned because ctx ended (or would end before the rate limiter
-// lets the call go).
-func (c *Client) contextError(api API, ctx context.Context, err error) *Error {
+// lets the call go). It keeps the status, code and request id of the last answer, if any, and wraps
+// ctx's error so errors.Is(err, context.DeadlineExceeded) holds.
+func (c *Client) contextError(api API, ctx context.Context, err error, last *Error) *Error {
 	if ctx.Err() != nil {
 		err = ctx.Err()
 	}
-	return &Error{Op: string(api), Kind: Transient, Err: err, errText: scrub(err.Error(), c.secrets)}
+	e := &Error{Op: string(api), Kind: Transient, Err: err, errText: scrub(err.Error(), c.secrets)}
+	if last != nil && last.Err == nil {
+		e.Status, e.Code, e.Message, e.RequestID = last.Status, last.Code, last.Message, last.RequestID
+	}
+	return e
 }
 
 func detach[T any](ctx context.Context, fn func() (T, error)) (T, error) {
@@ -312,7 +317,7 @@ func write[T any](ctx context.Context, c *Client, api API, fn func() (T, error))
 	if err := c.limits[api].Wait(ctx); err != nil {
 		st.failures.Add(1)
 		var zero T
-		return zero, c.contextError(api, ctx, err)
+		return zero, c.contextError(api, ctx, err, nil)
 	}
 	st.attempts.Add(1)
 	v, err := fn()
@@ -351,7 +356,7 @@ func (c *Client) fanOut(ctx context.Context, api API, n int, fn func(i int) erro
 		case sem <- struct{}{}:
 		case <-ctx.Done():
 			for j := i; j < n; j++ {
-				errs[j] = c.contextError(api, ctx, ctx.Err())
+				errs[j] = c.contextError(api, ctx, ctx.Err(), nil)
 			}
 			wg.Wait()
 			return errs
