@@ -88,12 +88,19 @@ func (c *Client) CustomerBalances(ctx context.Context, customerIDs []string) ([]
 	if err := c.allow(ListCustomersBalancesDetail); err != nil {
 		return nil, err
 	}
+	// A repeated id would waste room in a batch (and BSS may reject the batch), so each goes once.
+	seen := make(map[string]bool, len(customerIDs))
+	unique := make([]string, 0, len(customerIDs))
 	for _, id := range customerIDs {
 		if id == "" || len(id) > 64 {
 			return nil, invalidArg(string(ListCustomersBalancesDetail), "customer id %q: want 1-64 characters", id)
 		}
+		if !seen[id] {
+			seen[id] = true
+			unique = append(unique, id)
+		}
 	}
-	batches := Batches(customerIDs, BatchCustomerBalances)
+	batches := Batches(unique, BatchCustomerBalances)
 	results := make([][]CustomerBalance, len(batches))
 	errs := c.fanOut(ctx, ListCustomersBalancesDetail, len(batches), func(i int) error {
 		infos := make([]cnmodel.CustomerInfoV2, len(batches[i]))

@@ -176,6 +176,24 @@ func TestPartnerChinaSite(t *testing.T) {
 		}
 	})
 
+	t.Run("repeated ids are sent once", func(t *testing.T) {
+		e.srv.ResetCalls()
+		got, err := c.CustomerBalances(ctx, append(append([]string{}, ids[:100]...), ids[:100]...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := e.srv.Calls()["ListCustomersBalancesDetail"]; n != 1 {
+			t.Errorf("calls = %d, want 1", n)
+		}
+		seen := map[string]bool{}
+		for _, b := range got {
+			if seen[b.CustomerID] {
+				t.Errorf("customer %s twice", b.CustomerID)
+			}
+			seen[b.CustomerID] = true
+		}
+	})
+
 	t.Run("a failed batch keeps the good ones and names the rest", func(t *testing.T) {
 		e.srv.ResetCalls()
 		one := bss.Options{RatePerSecond: 1000, Burst: 10, MaxRetries: -1, Concurrency: 1, Limits: bss.NewLimits()}
