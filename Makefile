@@ -6,9 +6,14 @@ LAMBDA_BUILD = CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -tags lambda.no
 
 .PHONY: setup test vet bench demo build build-BalanceAlertFunction
 
-# Installs the local DynamoDB-API server (dynalite) that the state tests start.
-setup:
-	@true
+DYNALITE_DIR := pkg/state/dynamo/testdata/dynalite
+
+# Installs the local DynamoDB-API server (dynalite, npm) that the state and function tests start; it
+# reinstalls only when the lock file changes. Its native install scripts are not needed in memory.
+setup: $(DYNALITE_DIR)/node_modules/.package-lock.json
+
+$(DYNALITE_DIR)/node_modules/.package-lock.json: $(DYNALITE_DIR)/package.json $(DYNALITE_DIR)/package-lock.json
+	npm ci --prefix $(DYNALITE_DIR) --ignore-scripts --no-audit --no-fund
 
 test: setup
 	$(GO) vet ./...

@@ -192,8 +192,12 @@ func TestPartialResolveUpdates(t *testing.T) {
 	if diff := cmp.Diff([]string{"Customer c-1=firing", "Customer c-2=resolved"}, statuses(got.Msg)); diff != "" {
 		t.Errorf("items (-want +got):\n%s", diff)
 	}
-	if got.Msg.Severity != notify.Warning {
-		t.Errorf("severity = %s, want warning (the worst still firing)", got.Msg.Severity)
+	// The critical route saw c-2 fire, so it hears that c-2 is resolved.
+	if got.Msg.Severity != notify.Critical {
+		t.Errorf("severity = %s, want critical (the worst it changes)", got.Msg.Severity)
+	}
+	if b := one(t, v.backup); b.Prev.IsZero() {
+		t.Errorf("the critical route got a new message, want an update of its original")
 	}
 }
 
@@ -275,6 +279,23 @@ func TestSkippedPrefixCoversItsSubjects(t *testing.T) {
 	got := one(t, v.alerts)
 	if diff := cmp.Diff([]string{"resolved: Customer partner/cash"}, got.Msg.Changes); diff != "" {
 		t.Errorf("changes (-want +got):\n%s", diff)
+	}
+}
+
+func TestCheckFailureRequestIDIsNotANewReason(t *testing.T) {
+	v := newEnv(t)
+	failed := func(reason string) alert.Evaluation {
+		ev := eval()
+		ev.Err = errors.New(reason)
+		return ev
+	}
+	v.run(t, failed("bss: ListPartnerBalances: auth (401 APIGW.0301): bad signature (request id r-1)"))
+	one(t, v.ops)
+	v.run(t, failed("bss: ListPartnerBalances: auth (401 APIGW.0301): bad signature (request id r-2)"))
+	none(t, v.ops)
+	v.run(t, failed("bss: ListPartnerBalances: throttled (429 CBC.0250): flow control (request id r-3)"))
+	if got := one(t, v.ops); len(got.Msg.Changes) != 1 || !strings.Contains(got.Msg.Changes[0], "CBC.0250") {
+		t.Errorf("a new reason: changes = %v", got.Msg.Changes)
 	}
 }
 

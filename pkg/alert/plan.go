@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -24,6 +25,8 @@ const (
 type item struct {
 	notify.Item
 	change string
+	// was is the severity the item had in the group's previous message.
+	was notify.Severity
 }
 
 // planGroup compares the evaluation with the stored group and decides the message, if any, and which
@@ -65,6 +68,7 @@ func (r *run) planGroup(ev Evaluation, s *snapshot) (*change, error) {
 			changed++
 			it.Status = statusChanged
 			it.change = f.Title + ": " + joinParts(transitionText(p, f), headline(f.Fields))
+			it.was = p.Severity
 		}
 		delete(prev, fp)
 		items = append(items, it)
@@ -196,7 +200,7 @@ func (r *run) digest(ev Evaluation, kind notify.Kind, items []item) notify.Messa
 	noun := ev.Noun
 	bySeverity := map[notify.Severity]int{}
 	var firing, resolved, news, changed int
-	var worst, worstResolved notify.Severity
+	var worst, worstResolved notify.Severity // worstResolved: of items gone or changed from
 	for _, it := range shown {
 		switch it.Status {
 		case statusResolved:
@@ -207,6 +211,7 @@ func (r *run) digest(ev Evaluation, kind notify.Kind, items []item) notify.Messa
 			news++
 		case statusChanged:
 			changed++
+			worstResolved = max(worstResolved, it.was)
 		}
 		firing++
 		bySeverity[it.Severity]++
@@ -220,6 +225,11 @@ func (r *run) digest(ev Evaluation, kind notify.Kind, items []item) notify.Messa
 		Severity: worst,
 		Title:    fmt.Sprintf("%s alerts for %s", ev.Check, ev.Account),
 		At:       r.now,
+	}
+	if kind == notify.KindUpdate {
+		// An update also tells the routes that saw the worse state it changes or resolves: a route
+		// for critical alerts hears that its critical one went away.
+		msg.Severity = max(worst, worstResolved)
 	}
 	var summary string
 	if kind == notify.KindResolved {
@@ -344,7 +354,7 @@ func (r *run) planFailure(ev Evaluation, s *snapshot) (*change, error) {
 	switch {
 	case failing && !h.Open:
 		h = head{Open: true, Epoch: r.e.newID(), Since: r.now}
-	case failing && h.Reason != reason:
+	case failing && !sameReason(h.Reason, reason):
 		msg.Changes = []string{"now failing with: " + reason}
 	case failing && !r.now.Before(h.LastSent.Add(r.e.repeatInterval())):
 		msg.Changes = []string{"still failing since " + h.Since.UTC().Format(time.RFC3339)}
@@ -394,4 +404,12 @@ func (s skips) covers(subject string) bool {
 		}
 	}
 	return false
+}
+
+// requestID matches the request id that BSS errors end with: it differs on every call, so it must
+// not make the same failure look like a new one.
+var requestID = regexp.MustCompile(` ?\(request id [^)]*\)`)
+
+func sameReason(a, b string) bool {
+	return requestID.ReplaceAllString(a, "") == requestID.ReplaceAllString(b, "")
 }

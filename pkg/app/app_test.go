@@ -1,0 +1,235 @@
+package app_test
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/bsswatch/bsswatch/pkg/app"
+	"github.com/bsswatch/bsswatch/pkg/bss"
+	"github.com/bsswatch/bsswatch/pkg/bss/sandbox"
+	"github.com/bsswatch/bsswatch/pkg/config"
+	"github.com/bsswatch/bsswatch/pkg/notify/slacklocal"
+)
+
+const channel = "CALERTS"
+
+type env struct {
+	box   *sandbox.Server
+	slack *slacklocal.Server
+	app   *app.App
+	now   time.Time
+}
+
+// setup starts the BSS sandbox and the Slack stand-in on loopback and builds the App from a YAML
+// configuration, as a function's cold start does. partnerSK replaces the partner's secret key when set.
+func setup(t *testing.T, customers int, partnerSK string) *env {
+	t.Helper()
+	box, err := sandbox.New(sandbox.Options{Site: sandbox.SiteCN, Seed: 7, Customers: customers})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(box)
+	t.Cleanup(func() { box.Close(); srv.Close() })
+	slack := slacklocal.New(slacklocal.WithToken("xoxb-test"))
+	t.Cleanup(slack.Close)
+
+	m := box.Manifest(srv.URL)
+	own := m.Customers[0]
+	secrets := map[string]string{
+		"P_AK": m.Partner.AK, "P_SK": m.Partner.SK, "C_AK": own.AK, "C_SK": own.SK, "SLACK_TOKEN": "xoxb-test",
+	}
+	if partnerSK != "" {
+		secrets["P_SK"] = partnerSK
+	}
+	doc := fmt.Sprintf(`
+profiles:
+  partner-cn: {role: partner, site: cn, domain_id: %q, ak: env:P_AK, sk: env:P_SK, endpoint: %q}
+  customer-1: {role: customer, site: cn, domain_id: %q, ak: env:C_AK, sk: env:C_SK, endpoint: %q}
+state: {backend: bolt, path: %q}
+destinations:
+  alerts: {type: slack, token: env:SLACK_TOKEN, channel: %s, api_url: %q}
+routes: [{to: [alerts]}]
+ops: [alerts]
+checks:
+  balance:
+    partner:
+      profile: partner-cn
+      thresholds:
+        cash: {currency: CNY, warning: "100000000", critical: "1"}
+    customers:
+      profile: partner-cn
+      default: {currency: CNY, warning: "1000", critical: "100"}
+    own:
+      - {profile: customer-1, threshold: {currency: CNY, warning: "100000000", critical: "100"}}
+`, m.Partner.DomainID, srv.URL, own.DomainID, srv.URL, filepath.Join(t.TempDir(), "state.db"), channel, slack.APIURL())
+	envf := func(k string) string { return secrets[k] }
+	cfg, err := config.Parse([]byte(doc), envf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cfg.Resolve(context.Background(), config.NewResolver(envf, nil)); err != nil {
+		t.Fatal(err)
+	}
+	e := &env{box: box, slack: slack, now: time.Date(2026, 11, 21, 8, 0, 0, 0, time.UTC)}
+	a, err := app.New(context.Background(), cfg, app.Options{
+		Now:    func() time.Time { return e.now },
+		BSS:    bss.Options{BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond},
+		NoSync: true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	e.app = a
+	return e
+}
+
+// lowCustomers counts the reseller customers at or below the default warning level.
+func lowCustomers(box *sandbox.Server) (low []sandbox.Customer) {
+	limit := decimal.NewFromInt(1000)
+	for _, c := range box.Customers() {
+		if c.Reseller && c.Balance.LessThanOrEqual(limit) {
+			low = append(low, c)
+		}
+	}
+	return low
+}
+
+func (e *env) run(t *testing.T) app.Result {
+	t.Helper()
+	res, err := e.app.Run(context.Background(), app.CheckBalance, app.Event{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+func TestBalanceLifecycle(t *testing.T) {
+	e := setup(t, 60, "")
+	low := lowCustomers(e.box)
+	if len(low) < 2 {
+		t.Fatalf("the generated partner has %d low customers; the test needs at least 2", len(low))
+	}
+
+	res := e.run(t)
+	// partner cash account + every low reseller customer + the customer's own cash account.
+	if want := len(low) + 2; res.Findings != want {
+		t.Errorf("findings = %d, want %d (%d low customers, partner cash, own cash)", res.Findings, want, len(low))
+	}
+	if len(res.CheckErrors) != 0 {
+		t.Fatalf("check errors: %v", res.CheckErrors)
+	}
+	msgs := e.slack.Messages(channel)
+	if len(msgs) != 2 {
+		t.Fatalf("posted %d messages, want one digest per account (2)", len(msgs))
+	}
+	digest := ""
+	for _, m := range msgs {
+		if strings.Contains(m.Text+slacklocal.RenderBlocks(m.Blocks), low[0].ID) {
+			digest = m.TS
+		}
+	}
+	if digest == "" {
+		t.Fatalf("no digest names customer %s", low[0].ID)
+	}
+
+	// A second run with nothing changed sends nothing.
+	before := len(e.slack.Events())
+	e.now = e.now.Add(time.Hour)
+	res = e.run(t)
+	if n := len(e.slack.Events()) - before; n != 0 || len(res.Sent) != 0 {
+		t.Errorf("second run: %d Slack calls, sent %v; want none", n, res.Sent)
+	}
+
+	// Topping up one customer resolves it: the digest is edited in place and the thread says so.
+	if err := e.box.SetCustomerBalance(low[0].ID, decimal.NewFromInt(1_000_000)); err != nil {
+		t.Fatal(err)
+	}
+	e.now = e.now.Add(time.Hour)
+	res = e.run(t)
+	if res.Sent["update"] != 1 {
+		t.Errorf("sent = %v, want one update", res.Sent)
+	}
+	m, _ := e.slack.Message(channel, digest)
+	if m.Edits != 1 {
+		t.Errorf("digest edited %d times, want 1", m.Edits)
+	}
+	replies := e.slack.Replies(channel, digest)
+	if len(replies) != 1 || !strings.Contains(replies[0].Text, "resolved") || !strings.Contains(replies[0].Text, low[0].ID) {
+		t.Errorf("thread replies = %+v, want one naming the resolved customer", replies)
+	}
+}
+
+func TestBalanceWrongCredentialsAlertOpsOnce(t *testing.T) {
+	e := setup(t, 10, "not-the-secret-key")
+	res := e.run(t)
+	if len(res.CheckErrors) != 1 || res.Sent["check_failed"] != 1 {
+		t.Fatalf("result = %+v, want one check failure sent", res)
+	}
+	msgs := e.slack.Messages(channel)
+	var failure string
+	for _, m := range msgs {
+		text := m.Text + slacklocal.RenderBlocks(m.Blocks)
+		if strings.Contains(text, "APIGW.0301") || strings.Contains(strings.ToLower(text), "credentials") {
+			failure = text
+		}
+		if strings.Contains(text, "not-the-secret-key") {
+			t.Errorf("a message carries the secret key: %s", text)
+		}
+	}
+	if failure == "" {
+		t.Errorf("no message gives the reason; got %d messages", len(msgs))
+	}
+	before := len(e.slack.Events())
+	e.now = e.now.Add(time.Hour)
+	e.run(t)
+	if n := len(e.slack.Events()) - before; n != 0 {
+		t.Errorf("the same failure sent again (%d Slack calls)", n)
+	}
+}
+
+func TestDryRunTouchesNothing(t *testing.T) {
+	e := setup(t, 20, "")
+	res, err := e.app.Run(context.Background(), app.CheckBalance, app.Event{DryRun: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Findings == 0 || len(res.Items) != res.Findings {
+		t.Errorf("dry run listed %d items for %d findings", len(res.Items), res.Findings)
+	}
+	if n := len(e.slack.Events()); n != 0 {
+		t.Errorf("dry run made %d Slack calls", n)
+	}
+	recs, err := e.app.Store.List(context.Background(), "alert/balance/partner-cn", "")
+	if err != nil || len(recs) != 0 {
+		t.Errorf("dry run stored %d records (%v)", len(recs), err)
+	}
+}
+
+func TestParseEvent(t *testing.T) {
+	good := map[string]app.Event{
+		``:                 {},
+		`null`:             {},
+		`{}`:               {},
+		`{"dry_run":true}`: {DryRun: true},
+		`{"scheduled_time":"2026-11-21T08:00:00Z","execution_id":"x"}`: {ScheduledTime: "2026-11-21T08:00:00Z", ExecutionID: "x"},
+	}
+	for in, want := range good {
+		got, err := app.ParseEvent([]byte(in))
+		if err != nil || got != want {
+			t.Errorf("ParseEvent(%q) = %+v, %v; want %+v", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{`{"dryrun":true}`, `{"dry_run":"yes"}`, `[]`, `{`, `{} {}`, `{"scheduled_time":"yesterday"}`} {
+		if _, err := app.ParseEvent([]byte(bad)); err == nil {
+			t.Errorf("ParseEvent(%q) succeeded, want an error", bad)
+		}
+	}
+}

@@ -1,0 +1,183 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"time"
+
+	"github.com/bsswatch/bsswatch/pkg/alert"
+	"github.com/bsswatch/bsswatch/pkg/watch"
+)
+
+// Event is what a schedule, or a person invoking a function by hand, sends to a check function.
+// template.yaml sets the scheduler's Input to carry its context attributes; `{}` and
+// `{"dry_run": true}` are manual runs.
+type Event struct {
+	// ScheduledTime and ExecutionID come from EventBridge Scheduler (<aws.scheduler.scheduled-time>,
+	// <aws.scheduler.execution-id>) and identify the run in logs.
+	ScheduledTime string `json:"scheduled_time,omitempty"`
+	ExecutionID   string `json:"execution_id,omitempty"`
+	// DryRun evaluates and returns the findings without touching state or sending anything.
+	DryRun bool `json:"dry_run,omitempty"`
+}
+
+// ParseEvent reads a check event strictly: unknown fields, trailing data or a malformed scheduled
+// time are errors, so a typo in a manual invoke ("dryrun") fails loudly instead of sending alerts.
+// An empty body or null is a manual run.
+func ParseEvent(raw []byte) (Event, error) {
+	var ev Event
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || string(raw) == "null" {
+		return ev, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&ev); err != nil {
+		return Event{}, fmt.Errorf("event: %w", err)
+	}
+	if dec.More() {
+		return Event{}, errors.New("event: trailing data after the JSON object")
+	}
+	if ev.ScheduledTime != "" {
+		if _, err := time.Parse(time.RFC3339, ev.ScheduledTime); err != nil {
+			return Event{}, fmt.Errorf("event: scheduled_time %q is not an RFC 3339 time", ev.ScheduledTime)
+		}
+	}
+	return ev, nil
+}
+
+// Result is what a check run returns to its invoker (and what a person sees after a manual invoke).
+type Result struct {
+	Check       string   `json:"check"`
+	DryRun      bool     `json:"dry_run,omitempty"`
+	Accounts    int      `json:"accounts"`
+	Findings    int      `json:"findings"`
+	Skipped     int      `json:"skipped"`
+	CheckErrors []string `json:"check_errors,omitempty"`
+	// Items lists the findings of a dry run.
+	Items []DryFinding `json:"items,omitempty"`
+	// Sent counts messages queued this run by kind; Delivered and Failed count deliveries.
+	Sent      map[string]int `json:"sent,omitempty"`
+	Delivered int            `json:"delivered"`
+	Failed    int            `json:"failed"`
+	Dropped   int            `json:"dropped"`
+	Calls     int64          `json:"bss_calls"`
+}
+
+// DryFinding is one finding as a dry run shows it.
+type DryFinding struct {
+	Account  string `json:"account"`
+	Severity string `json:"severity"`
+	Title    string `json:"title"`
+	Text     string `json:"text"`
+}
+
+// Checks the functions run, by name.
+const (
+	CheckBalance = "balance"
+)
+
+// Run runs one check. It returns an error only when a retry can help: the state store could not be
+// read or written. A check that cannot reach BSS, or a destination that fails, is reported through
+// the alert engine (ops alert, retried delivery) and in the Result, not as an error.
+func (a *App) Run(ctx context.Context, check string, ev Event) (Result, error) {
+	var evals []alert.Evaluation
+	switch check {
+	case CheckBalance:
+		if a.Config.Checks.Balance == nil {
+			return Result{}, errors.New("app: the configuration has no checks.balance section")
+		}
+		before := a.calls()
+		evals = watch.Balance(ctx, a.Config.Checks.Balance, watch.Map(a.Clients))
+		defer func() { a.Log.Debug("bss calls", "check", check, "calls", a.calls()-before) }()
+	default:
+		return Result{}, fmt.Errorf("app: unknown check %q", check)
+	}
+	res := Result{Check: check, DryRun: ev.DryRun, Accounts: len(evals)}
+	for _, e := range evals {
+		res.Findings += len(e.Findings)
+		res.Skipped += len(e.Skipped)
+		if e.Err != nil {
+			res.CheckErrors = append(res.CheckErrors, e.Account+": "+e.Err.Error())
+			a.Log.Warn("check failed", "check", check, "account", e.Account, "partial", e.Partial, "error", e.Err.Error())
+		}
+		if ev.DryRun {
+			for _, f := range e.Findings {
+				res.Items = append(res.Items, DryFinding{Account: f.Account, Severity: f.Severity.String(), Title: f.Title, Text: f.Text})
+			}
+		}
+	}
+	res.Calls = a.calls()
+	if ev.DryRun {
+		sort.SliceStable(res.Items, func(i, j int) bool { return res.Items[i].Severity < res.Items[j].Severity })
+		return res, nil
+	}
+	rep, err := a.Engine.Run(ctx, evals)
+	res.Sent = map[string]int{}
+	for k, n := range map[string]int{"firing": rep.Firing, "update": rep.Updated, "repeat": rep.Repeated,
+		"resolved": rep.Resolved, "check_failed": rep.CheckFailed} {
+		if n > 0 {
+			res.Sent[k] = n
+		}
+	}
+	res.Delivered, res.Failed, res.Dropped = rep.Delivered, rep.Failed, rep.Dropped
+	a.metrics(check, res)
+	if err != nil {
+		return res, fmt.Errorf("app: %s: %w", check, err)
+	}
+	return res, nil
+}
+
+// calls is the number of BSS requests sent so far by every client.
+func (a *App) calls() int64 {
+	var n int64
+	for _, c := range a.Clients {
+		for _, s := range c.Stats() {
+			n += s.Attempts
+		}
+	}
+	return n
+}
+
+// metrics writes one CloudWatch embedded-metric-format line per run, so alarms and dashboards need
+// no PutMetricData permission or call.
+func (a *App) metrics(check string, res Result) {
+	var throttles, failures int64
+	for _, c := range a.Clients {
+		for _, s := range c.Stats() {
+			throttles += s.Throttles
+			failures += s.Failures
+		}
+	}
+	sent := 0
+	for _, n := range res.Sent {
+		sent += n
+	}
+	names := []string{"AlertsSent", "Deliveries", "DeliveryFailures", "BSSCalls", "BSSThrottles", "BSSFailures", "CheckFailures"}
+	defs := make([]map[string]string, len(names))
+	for i, n := range names {
+		defs[i] = map[string]string{"Name": n, "Unit": "Count"}
+	}
+	a.Log.Info("metrics",
+		slog.Any("_aws", map[string]any{
+			"Timestamp": a.now().UnixMilli(),
+			"CloudWatchMetrics": []any{map[string]any{
+				"Namespace": "bsswatch", "Dimensions": [][]string{{"Check"}}, "Metrics": defs,
+			}},
+		}),
+		slog.String("Check", check),
+		slog.Int("AlertsSent", sent),
+		slog.Int("Deliveries", res.Delivered),
+		slog.Int("DeliveryFailures", res.Failed),
+		slog.Int64("BSSCalls", res.Calls),
+		slog.Int64("BSSThrottles", throttles),
+		slog.Int64("BSSFailures", failures),
+		slog.Int("CheckFailures", len(res.CheckErrors)),
+	)
+}
+
