@@ -1,14 +1,13 @@
 package config
 
 import (
-	"fmt"
 	"time"
 
 	// Lambda's provided.al2023 image carries no zoneinfo; embedding it makes "timezone loadable" at
 	// parse time mean loadable in production too.
 	_ "time/tzdata"
 
-	"github.com/bsswatch/bsswatch/pkg/money"
+	"github.com/bsswatch/bsswatch/pkg/balance"
 	"github.com/bsswatch/bsswatch/pkg/notify"
 )
 
@@ -196,25 +195,6 @@ type OwnBalance struct {
 	Threshold Threshold
 }
 
-// Threshold holds the two levels of a low-balance rule, in one currency; Warning >= Critical.
-type Threshold struct {
-	Warning, Critical money.Amount
-}
-
-// Severity rates a balance: at or below Critical is critical, at or below Warning is a warning,
-// otherwise info (nothing to report). It returns an error when the balance is in another currency:
-// comparing yuan with dollars is a configuration mistake, not a number.
-func (t Threshold) Severity(balance money.Amount) (notify.Severity, error) {
-	c, err := balance.Cmp(t.Critical)
-	if err != nil {
-		return notify.Info, fmt.Errorf("config: threshold: %w", err)
-	}
-	if c <= 0 {
-		return notify.Critical, nil
-	}
-	w, _ := balance.Cmp(t.Warning) // same currency as Critical, checked at parse time
-	if w <= 0 {
-		return notify.Warning, nil
-	}
-	return notify.Info, nil
-}
+// Threshold holds the two levels of a low-balance rule, in one currency; Warning >= Critical. The rule
+// itself (balance.Threshold.Level) lives with the other balance rules.
+type Threshold = balance.Threshold

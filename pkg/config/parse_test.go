@@ -478,32 +478,3 @@ func TestParseFollowsAliases(t *testing.T) {
 	}
 }
 
-func TestThresholdSeverity(t *testing.T) {
-	th := Threshold{Warning: money.MustParse("1000", "CNY"), Critical: money.MustParse("100", "CNY")}
-	tests := []struct {
-		balance string
-		want    notify.Severity
-	}{
-		{"1000.01", notify.Info},
-		{"1000", notify.Warning},
-		{"100.01", notify.Warning},
-		{"100", notify.Critical},
-		{"-5", notify.Critical},
-	}
-	for _, tt := range tests {
-		t.Run(tt.balance, func(t *testing.T) {
-			got, err := th.Severity(money.MustParse(tt.balance, "CNY"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got != tt.want {
-				t.Errorf("Severity(%s) = %s, want %s", tt.balance, got, tt.want)
-			}
-		})
-	}
-	t.Run("other currency", func(t *testing.T) {
-		if _, err := th.Severity(money.MustParse("5", "USD")); err == nil {
-			t.Error("Severity of a USD balance against CNY thresholds returned no error")
-		}
-	})
-}

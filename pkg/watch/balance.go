@@ -139,7 +139,7 @@ func partnerAccounts(ctx context.Context, c *bss.Client, r *config.PartnerBalanc
 	}
 	f, skipped, errs := balance.Evaluate(c.Profile().Name, in, func(a balance.Account) (balance.Threshold, bool) {
 		t, ok := watched[byID[a.Subject]]
-		return balance.Threshold(t), ok
+		return t, ok
 	})
 	return part{findings: f, skipped: skipped, errs: errs}
 }
@@ -202,7 +202,7 @@ func customers(ctx context.Context, c *bss.Client, r *config.CustomerBalances) p
 	}
 	sort.Slice(in, func(i, j int) bool { return in[i].Subject < in[j].Subject })
 	f, skipped, errs := balance.Evaluate(c.Profile().Name, in, func(a balance.Account) (balance.Threshold, bool) {
-		return balance.Threshold(r.For(a.Subject[len(customerPrefix):])), true
+		return r.For(a.Subject[len(customerPrefix):]), true
 	})
 	p.findings = f
 	p.skipped = append(p.skipped, skipped...)
@@ -240,7 +240,7 @@ func ownAccounts(ctx context.Context, c *bss.Client, r config.OwnBalance) part {
 		})
 	}
 	f, skipped, errs := balance.Evaluate(c.Profile().Name, in, func(balance.Account) (balance.Threshold, bool) {
-		return balance.Threshold(r.Threshold), true
+		return r.Threshold, true
 	})
 	return part{findings: f, skipped: skipped, errs: errs}
 }
