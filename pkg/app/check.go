@@ -180,4 +180,3 @@ func (a *App) metrics(check string, res Result) {
 		slog.Int("CheckFailures", len(res.CheckErrors)),
 	)
 }
-

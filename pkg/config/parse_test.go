@@ -477,4 +477,3 @@ func TestParseFollowsAliases(t *testing.T) {
 		t.Errorf("override through alias = %v, want %v", got, want)
 	}
 }
-
