@@ -70,6 +70,17 @@ func Start(t testing.TB) (*dynamodb.Client, string) {
 	return client, table
 }
 
+// Endpoint returns the shared server's URL (starting it if needed), for a process that builds its own
+// client from the environment (AWS_ENDPOINT_URL_DYNAMODB), such as a built function under test.
+func Endpoint(t testing.TB) string {
+	t.Helper()
+	once.Do(func() { endpoint, startErr = startServer() })
+	if startErr != nil {
+		t.Fatal(startErr)
+	}
+	return endpoint
+}
+
 // Client returns a DynamoDB client for a local server at endpoint (http://host:port), with dummy
 // static credentials and a fixed region: a local server checks neither.
 func Client(endpoint string) *dynamodb.Client {

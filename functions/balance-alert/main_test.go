@@ -1,0 +1,194 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bsswatch/bsswatch/pkg/app"
+	"github.com/bsswatch/bsswatch/pkg/bss/sandbox"
+	"github.com/bsswatch/bsswatch/pkg/notify/slacklocal"
+	"github.com/bsswatch/bsswatch/pkg/runtimeapi"
+	"github.com/bsswatch/bsswatch/pkg/state/dynamo"
+	"github.com/bsswatch/bsswatch/pkg/state/dynamo/dynamotest"
+)
+
+const channel = "CALERTS"
+
+// artifact is the function as deployed: built with the Lambda build tags, configured only through
+// its environment, and driven through the Runtime API with the scheduler's JSON.
+type artifact struct {
+	api   *runtimeapi.Server
+	proc  *runtimeapi.Process
+	box   *sandbox.Server
+	slack *slacklocal.Server
+	store *dynamo.Store
+	logs  string
+}
+
+func startArtifact(t *testing.T, configYAML func(box *sandbox.Server, sandboxURL, slackURL string) string) *artifact {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	dir := t.TempDir()
+	bin, err := runtimeapi.Build(ctx, ".", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	box, err := sandbox.New(sandbox.Options{Site: sandbox.SiteCN, Seed: 11, Customers: 40})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bssSrv := httptest.NewServer(box)
+	t.Cleanup(func() { box.Close(); bssSrv.Close() })
+	slack := slacklocal.New(slacklocal.WithToken("xoxb-artifact"))
+	t.Cleanup(slack.Close)
+	client, table := dynamotest.Start(t)
+
+	cfgPath := filepath.Join(dir, "bsswatch.yaml")
+	if err := os.WriteFile(cfgPath, []byte(configYAML(box, bssSrv.URL, slack.APIURL())), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	m := box.Manifest(bssSrv.URL)
+	env := []string{
+		"BSSWATCH_CONFIG=" + cfgPath,
+		"BSSWATCH_STATE_TABLE=" + table,
+		"AWS_ENDPOINT_URL_DYNAMODB=" + dynamotest.Endpoint(t),
+		"AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local",
+		"PARTNER_AK=" + m.Partner.AK, "PARTNER_SK=" + m.Partner.SK,
+		"SLACK_BOT_TOKEN=xoxb-artifact",
+	}
+	api, err := runtimeapi.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { api.Close() })
+	logPath := filepath.Join(dir, "function.log")
+	logs, err := os.Create(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { logs.Close() })
+	proc, err := api.Run(bin, env, logs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(proc.Stop)
+	return &artifact{api: api, proc: proc, box: box, slack: slack, store: dynamo.New(client, table, dynamo.Options{}), logs: logPath}
+}
+
+func partnerConfig(box *sandbox.Server, sandboxURL, slackURL string) string {
+	return fmt.Sprintf(`
+profiles:
+  partner-cn: {role: partner, site: cn, domain_id: %q, ak: env:PARTNER_AK, sk: env:PARTNER_SK, endpoint: %q}
+state: {backend: dynamodb}
+destinations:
+  alerts: {type: slack, token: env:SLACK_BOT_TOKEN, channel: %s, api_url: %q}
+routes: [{to: [alerts]}]
+ops: [alerts]
+checks:
+  balance:
+    customers:
+      profile: partner-cn
+      default: {currency: CNY, warning: "1000", critical: "100"}
+`, box.Partner().DomainID, sandboxURL, channel, slackURL)
+}
+
+func (a *artifact) invoke(t *testing.T, event []byte) runtimeapi.Result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	r, err := a.api.InvokeWhileRunning(ctx, a.proc, event, time.Minute)
+	if err != nil {
+		b, _ := os.ReadFile(a.logs)
+		t.Fatalf("invoke: %v\nfunction log:\n%s", err, b)
+	}
+	return r
+}
+
+func TestArtifactRunsTheScheduledCheck(t *testing.T) {
+	a := startArtifact(t, partnerConfig)
+	scheduled, err := os.ReadFile("testdata/scheduled.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	r := a.invoke(t, scheduled)
+	if r.Error != nil {
+		t.Fatalf("function error: %+v", r.Error)
+	}
+	var res app.Result
+	if err := json.Unmarshal(r.Payload, &res); err != nil {
+		t.Fatalf("answer %s: %v", r.Payload, err)
+	}
+	if res.Findings == 0 || res.Sent["firing"] != 1 || res.Delivered != 1 {
+		t.Fatalf("result = %+v, want findings and one digest delivered", res)
+	}
+	msgs := a.slack.Messages(channel)
+	if len(msgs) != 1 || !strings.Contains(msgs[0].Render(), "¥") {
+		t.Fatalf("Slack got %d messages, want one digest with amounts in yuan", len(msgs))
+	}
+	recs, err := a.store.List(context.Background(), "alert/balance/partner-cn", "")
+	if err != nil || len(recs) == 0 {
+		t.Fatalf("state in DynamoDB: %d records, %v; want the group stored", len(recs), err)
+	}
+
+	// The same schedule again: nothing new is sent.
+	events := len(a.slack.Events())
+	if r := a.invoke(t, scheduled); r.Error != nil {
+		t.Fatalf("second run: %+v", r.Error)
+	}
+	if n := len(a.slack.Events()) - events; n != 0 {
+		t.Errorf("second run made %d Slack calls, want none", n)
+	}
+
+	// A malformed event is refused and changes nothing.
+	r = a.invoke(t, []byte(`{"dryrun": true}`))
+	if r.Error == nil || !strings.Contains(r.Error.Message, "dryrun") {
+		t.Errorf("malformed event answered %s / %+v, want an error naming the field", r.Payload, r.Error)
+	}
+	if n := len(a.slack.Events()) - events; n != 0 {
+		t.Errorf("malformed event made %d Slack calls", n)
+	}
+}
+
+func TestArtifactRefusesABadConfigurationAtStart(t *testing.T) {
+	a := startArtifact(t, func(_ *sandbox.Server, sandboxURL, slackURL string) string {
+		return fmt.Sprintf(`
+profiles:
+  partner-cn: {role: partner, site: cn, domain_id: d, ak: env:PARTNER_AK, sk: env:PARTNER_SK, endpoint: %q}
+state: {backend: dynamodb}
+destinations:
+  alerts: {type: slack, token: env:SLACK_BOT_TOKEN, channel: C1, api_url: %q}
+routes: [{to: [alerts]}]
+ops: [alerts]
+checks:
+  balance:
+    customers:
+      profile: partner-cn
+      default: {currency: CNY, warning: "5k", critical: "100"}
+`, sandboxURL, slackURL)
+	})
+	select {
+	case <-a.proc.Exited():
+	case <-time.After(time.Minute):
+		t.Fatal("the function kept running with a bad configuration")
+	}
+	if a.proc.ExitErr() == nil {
+		t.Error("the function exited 0 with a bad configuration")
+	}
+	logs, _ := os.ReadFile(a.logs)
+	if !strings.Contains(string(logs), `checks.balance.customers.default.warning`) {
+		t.Errorf("start-up log does not name the mistake's path:\n%s", logs)
+	}
+	if strings.Contains(string(logs), a.box.Partner().SK) {
+		t.Error("start-up log contains the partner's secret key")
+	}
+}
