@@ -171,17 +171,18 @@ func customers(ctx context.Context, c *bss.Client, r *config.CustomerBalances) p
 	}
 	balances, err := c.CustomerBalances(ctx, ids)
 	var p part
+	seen := make(map[string]bool, len(ids))
 	if err != nil {
 		var be *bss.BatchError
 		if !errors.As(err, &be) {
 			return part{skipped: []string{customerPrefix}, errs: []error{fmt.Errorf("customer balances: %w", err)}, failed: true}
 		}
 		for _, id := range be.Failed {
+			seen[id] = true
 			p.skipped = append(p.skipped, customerPrefix+id)
 		}
 		p.errs = append(p.errs, fmt.Errorf("customer balances: %w", err))
 	}
-	seen := make(map[string]bool, len(balances))
 	in := make([]balance.Account, 0, len(balances))
 	for _, b := range balances {
 		seen[b.CustomerID] = true
@@ -193,10 +194,8 @@ func customers(ctx context.Context, c *bss.Client, r *config.CustomerBalances) p
 	}
 	// A customer the answer leaves out has no balance the partner can read; that is not a zero
 	// balance, and it must not resolve an earlier alert either.
-	missing := 0
 	for _, id := range ids {
 		if !seen[id] {
-			missing++
 			p.skipped = append(p.skipped, customerPrefix+id)
 		}
 	}

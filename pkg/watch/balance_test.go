@@ -1,0 +1,183 @@
+package watch
+
+import (
+	"context"
+	"errors"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/bsswatch/bsswatch/pkg/alert"
+	"github.com/bsswatch/bsswatch/pkg/bss"
+	"github.com/bsswatch/bsswatch/pkg/bss/sandbox"
+	"github.com/bsswatch/bsswatch/pkg/config"
+	"github.com/bsswatch/bsswatch/pkg/money"
+)
+
+type fixture struct {
+	box     *sandbox.Server
+	clients Clients
+	rules   *config.BalanceCheck
+}
+
+func cny(s string) money.Amount { return money.MustParse(s, "CNY") }
+
+// setup serves a generated partner and builds real clients for it, with retries off so that one
+// injected failure is one failed call.
+func setup(t *testing.T, customers int) fixture {
+	t.Helper()
+	box, err := sandbox.New(sandbox.Options{Site: sandbox.SiteCN, Seed: 3, Customers: customers})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(box)
+	t.Cleanup(func() { box.Close(); srv.Close() })
+	m := box.Manifest(srv.URL)
+	opts := bss.Options{MaxRetries: -1, RatePerSecond: 1000, Burst: 100, Limits: bss.NewLimits()}
+	partner, err := bss.New(bss.Profile{Name: "partner-cn", Role: bss.Partner, Site: bss.China, AK: m.Partner.AK, SK: m.Partner.SK, DomainID: m.Partner.DomainID, Endpoint: srv.URL}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := m.Customers[0]
+	own, err := bss.New(bss.Profile{Name: "customer-1", Role: bss.Customer, Site: bss.China, AK: c.AK, SK: c.SK, DomainID: c.DomainID, Endpoint: srv.URL}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	th := config.Threshold{Warning: cny("1000"), Critical: cny("100")}
+	huge := config.Threshold{Warning: cny("1000000000"), Critical: cny("1")}
+	return fixture{
+		box:     box,
+		clients: Map(map[string]*bss.Client{"partner-cn": partner, "customer-1": own}),
+		rules: &config.BalanceCheck{
+			Partner:   &config.PartnerBalance{Profile: "partner-cn", Thresholds: map[config.AccountType]config.Threshold{config.AccountCash: huge}},
+			Customers: &config.CustomerBalances{Profile: "partner-cn", Default: th},
+			Own:       []config.OwnBalance{{Profile: "customer-1", Threshold: huge}},
+		},
+	}
+}
+
+func byAccount(evals []Evaluation) map[string]alert.Evaluation {
+	out := map[string]alert.Evaluation{}
+	for _, e := range evals {
+		out[e.Account] = e
+	}
+	return out
+}
+
+// Evaluation is alert.Evaluation; the alias keeps the helper signatures short.
+type Evaluation = alert.Evaluation
+
+func subjects(fs []alert.Finding, prefix string) []string {
+	var out []string
+	for _, f := range fs {
+		if strings.HasPrefix(f.Subject, prefix) {
+			out = append(out, f.Subject)
+		}
+	}
+	return out
+}
+
+func TestBalanceOneDigestPerProfile(t *testing.T) {
+	f := setup(t, 250)
+	evals := Balance(context.Background(), f.rules, f.clients)
+	if len(evals) != 2 {
+		t.Fatalf("got %d evaluations, want one per profile (2)", len(evals))
+	}
+	ev := byAccount(evals)["partner-cn"]
+	if ev.Err != nil {
+		t.Fatal(ev.Err)
+	}
+	var wantLow []string
+	for _, c := range f.box.Customers() {
+		if c.Reseller && c.Balance.LessThanOrEqual(cny("1000").Value) {
+			wantLow = append(wantLow, customerPrefix+c.ID)
+		}
+	}
+	got := subjects(ev.Findings, customerPrefix)
+	slices.Sort(got)
+	slices.Sort(wantLow)
+	if !slices.Equal(got, wantLow) {
+		t.Errorf("customer findings = %d, want %d low reseller customers", len(got), len(wantLow))
+	}
+	if len(subjects(ev.Findings, partnerPrefix)) != 1 {
+		t.Errorf("partner findings = %v, want the cash account", subjects(ev.Findings, partnerPrefix))
+	}
+	// Advisory customers are never asked about: three batches of 100 would be the minimum for all 250.
+	resellers := 0
+	for _, c := range f.box.Customers() {
+		if c.Reseller {
+			resellers++
+		}
+	}
+	if got, want := f.box.Calls()["ListCustomersBalancesDetail"], (resellers+99)/100; got != want {
+		t.Errorf("balance batches = %d, want %d for %d reseller customers", got, want, resellers)
+	}
+}
+
+func TestBalanceFailedBatchSkipsItsCustomers(t *testing.T) {
+	f := setup(t, 250)
+	f.box.FailNext("ListCustomersBalancesDetail", 1, 500, "CBC.0999")
+	ev := byAccount(Balance(context.Background(), f.rules, f.clients))["partner-cn"]
+	if ev.Err == nil || !ev.Partial {
+		t.Fatalf("err = %v, partial = %v; want a partial run", ev.Err, ev.Partial)
+	}
+	resellers := 0
+	for _, c := range f.box.Customers() {
+		if c.Reseller {
+			resellers++
+		}
+	}
+	// Batches run concurrently, so the failed one is either the first 100 or the rest.
+	if n := len(ev.Skipped); n != 100 && n != resellers-100 {
+		t.Errorf("skipped %d customers, want one failed batch (100 or %d)", n, resellers-100)
+	}
+	found := subjects(ev.Findings, customerPrefix)
+	for _, c := range f.box.Customers() {
+		sub := customerPrefix + c.ID
+		skipped, low := slices.Contains(ev.Skipped, sub), c.Reseller && c.Balance.LessThanOrEqual(cny("1000").Value)
+		if skipped && slices.Contains(found, sub) {
+			t.Errorf("%s is both skipped and found", sub)
+		}
+		if low && !skipped && !slices.Contains(found, sub) {
+			t.Errorf("low customer %s is neither found nor skipped", sub)
+		}
+	}
+}
+
+func TestBalanceFailedListSkipsEveryCustomer(t *testing.T) {
+	f := setup(t, 30)
+	f.box.FailNext("ListSubCustomers", 1, 500, "CBC.0999")
+	ev := byAccount(Balance(context.Background(), f.rules, f.clients))["partner-cn"]
+	if !ev.Partial || !slices.Equal(ev.Skipped, []string{customerPrefix}) {
+		t.Errorf("partial = %v, skipped = %v; want the customer prefix skipped", ev.Partial, ev.Skipped)
+	}
+	if len(subjects(ev.Findings, partnerPrefix)) != 1 {
+		t.Error("the partner's own accounts were not evaluated")
+	}
+}
+
+func TestBalanceEverySectionFailed(t *testing.T) {
+	f := setup(t, 30)
+	f.box.FailNext("ListPartnerBalances", 1, 403, "CBC.0151")
+	f.box.FailNext("ListSubCustomers", 1, 403, "CBC.0151")
+	ev := byAccount(Balance(context.Background(), f.rules, f.clients))["partner-cn"]
+	if ev.Err == nil || ev.Partial {
+		t.Fatalf("err = %v, partial = %v; want a run that could not happen", ev.Err, ev.Partial)
+	}
+	if !errors.Is(ev.Err, bss.ErrForbidden) {
+		t.Errorf("err = %v, want it to carry the BSS error kind", ev.Err)
+	}
+	if own := byAccount(Balance(context.Background(), f.rules, f.clients))["customer-1"]; own.Err != nil {
+		t.Errorf("the customer's own check failed too: %v", own.Err)
+	}
+}
+
+func TestBalanceCurrencyMismatchIsReported(t *testing.T) {
+	f := setup(t, 10)
+	f.rules.Own[0].Threshold = config.Threshold{Warning: money.MustParse("5", "USD"), Critical: money.MustParse("1", "USD")}
+	ev := byAccount(Balance(context.Background(), f.rules, f.clients))["customer-1"]
+	if ev.Err == nil || !strings.Contains(ev.Err.Error(), "USD") || len(ev.Skipped) != 1 {
+		t.Errorf("err = %v, skipped = %v; want the mismatch reported and the account skipped", ev.Err, ev.Skipped)
+	}
+}
