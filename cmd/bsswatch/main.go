@@ -25,6 +25,7 @@ type command struct {
 
 // commands lists the subcommands; each lives in its own file.
 var commands = map[string]command{
+	"bench":   {summary: "measure the balance check against a 10,000-customer sandbox partner: calls, time, memory", run: runBench},
 	"sandbox": {summary: "serve the BSS sandbox (both sites, generated data) until interrupted", run: runSandbox},
 }
 
