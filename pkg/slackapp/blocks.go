@@ -24,7 +24,9 @@ func ButtonsBlock(blockID string, buttons ...slack.ButtonBlockElement) *slack.Ac
 // dialog, because it orders and may pay) and Reject (danger). Both carry the quote id as their
 // value, which Slack limits to 2000 characters; a quote id is far shorter.
 func ApproveReject(quoteID string) *slack.ActionBlock {
-	plain := func(s string) *slack.TextBlockObject { return slack.NewTextBlockObject(slack.PlainTextType, s, false, false) }
+	plain := func(s string) *slack.TextBlockObject {
+		return slack.NewTextBlockObject(slack.PlainTextType, s, false, false)
+	}
 	approve := slack.NewButtonBlockElement(ActionApprove, quoteID, plain("Approve")).
 		WithStyle(slack.StylePrimary).
 		WithConfirm(slack.NewConfirmationBlockObject(
