@@ -100,7 +100,7 @@ func serveSandbox(ctx context.Context, args []string, stderr io.Writer, ready fu
 	if err := hs.Shutdown(shutdown); err != nil {
 		return fmt.Errorf("shut down: %w", err)
 	}
-	log.Info("sandbox stopped", "calls", srv.Calls())
+	log.Info("sandbox stopped", "calls", srv.Calls(), "throttled", srv.Throttled())
 	return nil
 }
 
