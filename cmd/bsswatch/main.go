@@ -26,6 +26,8 @@ type command struct {
 // commands lists the subcommands; each lives in its own file.
 var commands = map[string]command{
 	"bench":   {summary: "measure the balance check against a 10,000-customer sandbox partner: calls, time, memory", run: runBench},
+	"demo":    {summary: "run balance-alert against a built-in sandbox and a local Slack: no credentials, no network", run: runDemo},
+	"run":     {summary: "run one function once with your configuration (--dry-run sends nothing)", run: runFunction},
 	"sandbox": {summary: "serve the BSS sandbox (both sites, generated data) until interrupted", run: runSandbox},
 }
 

@@ -1,0 +1,133 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/bsswatch/bsswatch/pkg/bss/sandbox"
+)
+
+// runDemoCmd runs `bsswatch demo args...` through the dispatcher with the temporary directory
+// pointed at an empty one, and returns the exit code, stdout, stderr and what the demo left there.
+func runDemoCmd(t *testing.T, args ...string) (code int, stdout, stderr string, left []os.DirEntry) {
+	t.Helper()
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	var out, errb bytes.Buffer
+	code = run(context.Background(), append([]string{"demo"}, args...), &out, &errb)
+	left, err := os.ReadDir(tmp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return code, out.String(), errb.String(), left
+}
+
+func TestDemo(t *testing.T) {
+	code, out, stderr, left := runDemoCmd(t)
+	if code != 0 {
+		t.Fatalf("got exit %d, want 0; stderr:\n%s\nstdout:\n%s", code, stderr, out)
+	}
+	if stderr != "" {
+		t.Errorf("the demo is quiet by default, but wrote to stderr:\n%s", stderr)
+	}
+	if len(left) != 0 {
+		t.Errorf("the demo left %d entries in the temporary directory, want none (first: %s)", len(left), left[0].Name())
+	}
+	// Seed 1 with 30 customers: the worst customer is topped up, and the partner's cash account
+	// (¥52,729.34, warning at ¥60,000) stays low.
+	for _, want := range []string{
+		"🔴 balance alerts for partner-cn",
+		"10 findings: 4 critical, 6 warning",
+		"⚠️ Partner cash account (new)",
+		"balance ¥52,729.34 is at or below the warning level ¥60,000.00",
+		"⚠️ balance alerts for customer-suzhou",
+		"11 low balances in 2 accounts · Slack: 2 posted, 0 edited, 0 thread replies",
+		"11 low balances in 2 accounts · Slack: 0 posted, 0 edited, 0 thread replies",
+		"nothing new was sent: the Slack stand-in recorded 2 calls before this run and 2 after.",
+		"Top-up: 北京长风信息技术有限公司 (99ac22f680f50ec3b228c3617609fcb9) paid in; balance ¥64.91 → ¥20,000.00",
+		"10 low balances in 2 accounts · Slack: 0 posted, 1 edited, 1 thread replies",
+		"9 findings: 3 critical, 6 warning; 1 resolved",
+		"↳ ✏️ Changes:",
+		"• resolved: 北京长风信息技术有限公司 (99ac22f680f50ec3b228c3617609fcb9)",
+		"… 4 more items",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if n := strings.Count(out, "\n"); n > 80 {
+		t.Errorf("the demo printed %d lines, want at most 80 for a terminal", n)
+	}
+}
+
+// TestDemoDeterministic runs the demo twice: apart from loopback ports and the time it took, the
+// output is the same, so the README can show it.
+func TestDemoDeterministic(t *testing.T) {
+	varying := regexp.MustCompile(`127\.0\.0\.1:\d+|Done in \S+`)
+	var outs [2]string
+	for i := range outs {
+		code, out, stderr, _ := runDemoCmd(t, "--customers", "40", "--seed", "3")
+		if code != 0 {
+			t.Fatalf("run %d: got exit %d, want 0; stderr:\n%s", i, code, stderr)
+		}
+		outs[i] = varying.ReplaceAllString(out, "…")
+	}
+	if outs[0] != outs[1] {
+		t.Errorf("two demos differ:\n%s\n----\n%s", outs[0], outs[1])
+	}
+}
+
+func TestDemoVerboseKeepsSecrets(t *testing.T) {
+	code, out, stderr, _ := runDemoCmd(t, "--verbose")
+	if code != 0 {
+		t.Fatalf("got exit %d, want 0; stderr:\n%s", code, stderr)
+	}
+	for _, want := range []string{"msg=run", "check=balance", `path=/v2/accounts/customer-accounts/balances/batch-query`} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("verbose log lacks %q:\n%s", want, stderr)
+		}
+	}
+	box, err := sandbox.New(sandbox.Options{Site: sandbox.SiteCN, Seed: 1, Customers: 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := box.Manifest("")
+	for name, secret := range map[string]string{"partner SK": m.Partner.SK, "customer SK": m.Customers[0].SK, "Slack token": demoSlackToken} {
+		if strings.Contains(stderr+out, secret) {
+			t.Errorf("the %s reached the output", name)
+		}
+	}
+}
+
+func TestDemoUsage(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want int
+		text string
+	}{
+		{"no customers", []string{"--customers", "0"}, 2, "--customers must be between 1 and 1000, got 0"},
+		{"too many customers", []string{"--customers", "1000000"}, 2, "--customers must be between 1 and 1000"},
+		{"stray argument", []string{"now"}, 2, `unexpected arguments ["now"]`},
+		{"bad flag", []string{"--seed", "x"}, 2, "invalid value"},
+		{"nobody low", []string{"--customers", "1"}, 1, "no customer of the generated partner is below its threshold"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr, left := runDemoCmd(t, tt.args...)
+			if code != tt.want {
+				t.Errorf("got exit %d, want %d; stderr:\n%s", code, tt.want, stderr)
+			}
+			if !strings.Contains(stderr, tt.text) {
+				t.Errorf("stderr lacks %q:\n%s", tt.text, stderr)
+			}
+			if len(left) != 0 {
+				t.Errorf("left %d entries in the temporary directory, want none", len(left))
+			}
+		})
+	}
+}

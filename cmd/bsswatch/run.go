@@ -1,0 +1,88 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/bsswatch/bsswatch/pkg/app"
+)
+
+// functions maps each Lambda function `bsswatch run` can run to the check it runs; a new function
+// adds one line.
+var functions = map[string]string{
+	"balance-alert": app.CheckBalance,
+}
+
+func functionNames() string {
+	names := make([]string, 0, len(functions))
+	for name := range functions {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	return strings.Join(names, ", ")
+}
+
+// runFunction runs one function once, locally, with the user's configuration: the same cold start
+// (app.Start, secrets resolved from the environment or AWS) and the same check as in Lambda. The
+// Result goes to stdout as JSON, logs to stderr.
+func runFunction(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("bsswatch run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: bsswatch run <function> --config FILE [--dry-run]\n\nfunctions: %s\n\nflags:\n", functionNames())
+		fs.PrintDefaults()
+	}
+	source := fs.String("config", "", "configuration file (or ssm:/name, a Secrets Manager ARN, env:NAME holding the YAML)")
+	dryRun := fs.Bool("dry-run", false, "evaluate and list the findings; send nothing and write no state")
+	// The function name may come before or after the flags.
+	var names []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return err
+			}
+			return usageError{err.Error()}
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		names = append(names, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	switch {
+	case len(names) == 0:
+		return usageError{fmt.Sprintf("name the function to run (known: %s)", functionNames())}
+	case len(names) > 1:
+		return usageError{fmt.Sprintf("one function at a time, got %q", names)}
+	case *source == "":
+		return usageError{"--config is required"}
+	}
+	check, ok := functions[names[0]]
+	if !ok {
+		return usageError{fmt.Sprintf("unknown function %q (known: %s)", names[0], functionNames())}
+	}
+
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	a, err := app.Start(ctx, *source, os.Getenv, app.Options{Log: log})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	res, runErr := a.Run(ctx, check, app.Event{DryRun: *dryRun})
+	b, err := json.MarshalIndent(res, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode result: %w", err)
+	}
+	if _, err := fmt.Fprintf(stdout, "%s\n", b); err != nil {
+		return err
+	}
+	return runErr
+}
