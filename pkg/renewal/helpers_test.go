@@ -1,0 +1,269 @@
+package renewal
+
+import (
+	"context"
+	"encoding/json"
+	"net/http/httptest"
+	"net/url"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"github.com/slack-go/slack"
+
+	"github.com/bsswatch/bsswatch/pkg/bss"
+	"github.com/bsswatch/bsswatch/pkg/bss/sandbox"
+	"github.com/bsswatch/bsswatch/pkg/money"
+	"github.com/bsswatch/bsswatch/pkg/notify/slacklocal"
+	"github.com/bsswatch/bsswatch/pkg/slackapp"
+	"github.com/bsswatch/bsswatch/pkg/state/dynamo"
+	"github.com/bsswatch/bsswatch/pkg/state/dynamo/dynamotest"
+)
+
+// anchor is the fixed "now" the sandbox world is generated around and the service's clock starts at.
+var anchor = time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
+
+const (
+	signingSecret = "test-signing-secret-8f3a"
+	teamID        = "T0TEAM"
+	appID         = "A0APP"
+	channel       = "C0RENEW"
+)
+
+// clock is a settable clock shared by the service, the store and the Slack verifier.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+
+func (c *clock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
+
+type env struct {
+	t        *testing.T
+	clock    *clock
+	sb       *sandbox.Server
+	man      sandbox.Manifest
+	customer sandbox.ManifestCustomer
+	eligible []string // the customer's resources a scan should quote, soonest expiry first
+	slack    *slacklocal.Server
+	store    *Store
+	svc      *Service
+	inproc   *InProcess
+	partner  *bss.Client
+}
+
+type envOptions struct {
+	site        string
+	twoAbove    *string // limit for two approvers, in the customer's currency
+	autoPay     bool
+	minEligible int
+}
+
+// fastBSS are client options for tests: a generous rate and tiny backoff.
+func fastBSS() bss.Options {
+	return bss.Options{RatePerSecond: 1000, Burst: 10, BaseDelay: time.Millisecond, MaxDelay: 10 * time.Millisecond,
+		Limits: bss.NewLimits()}
+}
+
+// newEnv starts the sandbox (over loopback HTTP), the Slack stand-in and a DynamoDB-API table, picks
+// a customer with resources to quote, and builds a Service listing through the partner and quoting
+// with the customer's own credentials. Orders run in process.
+func newEnv(t *testing.T, o envOptions) *env {
+	t.Helper()
+	if o.site == "" {
+		o.site = sandbox.SiteCN
+	}
+	if o.minEligible == 0 {
+		o.minEligible = 2
+	}
+	clk := &clock{t: anchor}
+	sb, err := sandbox.New(sandbox.Options{Site: o.site, Seed: 11, Customers: 60, Now: anchor})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(sb)
+	t.Cleanup(ts.Close)
+	t.Cleanup(sb.Close)
+	e := &env{t: t, clock: clk, sb: sb, man: sb.Manifest(ts.URL)}
+	site := bss.China
+	if o.site == sandbox.SiteIntl {
+		site = bss.International
+	}
+	e.pickCustomer(o.minEligible)
+	if err := sb.SetCustomerBalance(e.customer.CustomerID, decimal.NewFromInt(10_000_000)); err != nil {
+		t.Fatal(err)
+	}
+	newClient := func(p bss.Profile) *bss.Client {
+		p.Site, p.Endpoint, p.Timeout = site, e.man.Endpoint, 2*time.Second
+		c, err := bss.New(p, fastBSS())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	e.partner = newClient(bss.Profile{Name: "partner", Role: bss.Partner, AK: e.man.Partner.AK, SK: e.man.Partner.SK, DomainID: e.man.Partner.DomainID})
+	quoter := newClient(bss.Profile{Name: "acme", Role: bss.Customer, AK: e.customer.AK, SK: e.customer.SK, DomainID: e.customer.DomainID})
+
+	e.slack = slacklocal.New(slacklocal.WithToken("xoxb-test"), slacklocal.WithClock(clk.Now))
+	t.Cleanup(e.slack.Close)
+	api := slack.New("xoxb-test", slack.OptionAPIURL(e.slack.APIURL()))
+
+	client, table := dynamotest.Start(t)
+	e.store = NewStore(dynamo.New(client, table, dynamo.Options{Now: clk.Now}), clk.Now)
+
+	pol := Policy{Within: 30 * 24 * time.Hour, PeriodType: bss.Month, PeriodNum: 1, AutoPay: o.autoPay,
+		Lifetime: 72 * time.Hour, Tolerance: decimal.RequireFromString("0.02")}
+	if o.twoAbove != nil {
+		cur := "CNY"
+		if o.site == sandbox.SiteIntl {
+			cur = "USD"
+		}
+		limit, err := money.Parse(*o.twoAbove, cur)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pol.TwoApproversAbove = &limit
+	}
+	e.svc = &Service{
+		Store:    e.store,
+		Slack:    &Slack{API: api, Channel: channel},
+		Policy:   pol,
+		Accounts: map[string]Account{"acme": {Name: "acme", Quoter: quoter, Lister: e.partner, CustomerID: e.customer.CustomerID}},
+		Verifier: slackapp.Verifier{SigningSecret: signingSecret, Now: clk.Now},
+		TeamID:   teamID, AppID: appID,
+		Approvers: &slackapp.Approvers{Users: []string{"UADA", "UBOB", "UCAROL"}},
+		Now:       clk.Now,
+	}
+	e.inproc = &InProcess{Order: e.svc.Order}
+	e.svc.Dispatcher = e.inproc
+	return e
+}
+
+// pickCustomer chooses the customer with the most resources a scan at anchor should quote.
+func (e *env) pickCustomer(min int) {
+	e.t.Helper()
+	best := -1
+	for i, c := range e.man.Customers {
+		var ids []string
+		var rs []sandbox.Resource
+		for _, r := range e.sb.Resources(c.CustomerID) {
+			if r.Main && r.Status == sandbox.StatusInUse && r.ExpirePolicy != sandbox.PolicyAutoRenew &&
+				r.ExpireTime.After(anchor) && !r.ExpireTime.After(anchor.Add(30*24*time.Hour)) {
+				rs = append(rs, r)
+			}
+		}
+		sort.SliceStable(rs, func(a, b int) bool {
+			if !rs[a].ExpireTime.Equal(rs[b].ExpireTime) {
+				return rs[a].ExpireTime.Before(rs[b].ExpireTime)
+			}
+			return rs[a].ResourceID < rs[b].ResourceID
+		})
+		for _, r := range rs {
+			ids = append(ids, r.ResourceID)
+		}
+		if len(ids) > len(e.eligible) {
+			best, e.eligible = i, ids
+		}
+	}
+	if best < 0 || len(e.eligible) < min {
+		e.t.Fatalf("no sandbox customer has %d resources to quote", min)
+	}
+	e.customer = e.man.Customers[best]
+}
+
+// scanOne runs a scan and returns the one quote it made.
+func (e *env) scanOne() Quote {
+	e.t.Helper()
+	reps, err := e.svc.Scan(context.Background())
+	if err != nil {
+		e.t.Fatalf("Scan: %v", err)
+	}
+	if len(reps) != 1 || reps[0].Err != "" || len(reps[0].Quoted) != 1 {
+		e.t.Fatalf("Scan reports %+v, want one quote", reps)
+	}
+	q, err := e.store.Get(context.Background(), reps[0].Quoted[0])
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return q
+}
+
+// clickBody is a block_actions interaction as Slack sends it: a form with one payload field.
+func (e *env) clickBody(q Quote, action, user string) []byte {
+	p := map[string]any{
+		"type":       "block_actions",
+		"user":       map[string]any{"id": user, "name": strings.ToLower(user[1:]), "team_id": teamID},
+		"api_app_id": appID,
+		"team":       map[string]any{"id": teamID, "domain": "acme"},
+		"container":  map[string]any{"type": "message", "message_ts": q.Message.TS, "channel_id": q.Message.Channel},
+		"channel":    map[string]any{"id": q.Message.Channel},
+		"message":    map[string]any{"ts": q.Message.TS, "type": "message"},
+		"response_url": e.slack.WebhookURL(),
+		"actions": []any{map[string]any{"type": "button", "action_id": action, "block_id": slackapp.BlockRenewalDecision,
+			"value": q.ID, "action_ts": "1763726400.000200"}},
+	}
+	b, err := json.Marshal(p)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return []byte(url.Values{"payload": {string(b)}}.Encode())
+}
+
+// click sends a signed click now and returns the status and outcome.
+func (e *env) click(q Quote, action, user string) (int, Outcome) {
+	body := e.clickBody(q, action, user)
+	return e.svc.HandleClick(context.Background(), slackapp.Sign(signingSecret, e.clock.Now(), body), body)
+}
+
+// ephemerals returns the texts of the private answers given so far.
+func (e *env) ephemerals() []string {
+	var out []string
+	for _, m := range e.slack.Messages(slacklocal.WebhookChannel) {
+		out = append(out, m.Text)
+	}
+	return out
+}
+
+// messageText renders the quote's Slack message as it looks now.
+func (e *env) messageText(q Quote) string {
+	e.t.Helper()
+	m, ok := e.slack.Message(q.Message.Channel, q.Message.TS)
+	if !ok {
+		e.t.Fatalf("quote %s has no message %v", q.ID, q.Message)
+	}
+	return m.Text + "\n" + slacklocal.RenderBlocks(m.Blocks)
+}
+
+func (e *env) get(id string) Quote {
+	e.t.Helper()
+	q, err := e.store.Get(context.Background(), id)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return q
+}
+
+func (e *env) ordersOf(customerID string) []sandbox.Order {
+	var out []sandbox.Order
+	for _, o := range e.sb.Orders() {
+		if o.CustomerID == customerID {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// hasButtons reports whether the message still offers Approve/Reject.
+func hasButtons(m slacklocal.Message) bool {
+	for _, b := range m.Blocks.BlockSet {
+		if a, ok := b.(*slack.ActionBlock); ok && a.BlockID == slackapp.BlockRenewalDecision {
+			return true
+		}
+	}
+	return false
+}

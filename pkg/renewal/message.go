@@ -1,0 +1,180 @@
+package renewal
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/bsswatch/bsswatch/pkg/bss"
+	"github.com/bsswatch/bsswatch/pkg/slackapp"
+)
+
+// Slack posts and edits quote messages as the Slack app's bot user in one channel.
+type Slack struct {
+	API     *slack.Client
+	Channel string
+	// Location is the time zone of times in messages; nil means UTC.
+	Location *time.Location
+}
+
+// post sends a new top-level message and returns where it lives.
+func (s *Slack) post(ctx context.Context, text string, blocks []slack.Block) (MessageRef, error) {
+	ch, ts, err := s.API.PostMessageContext(ctx, s.Channel, slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...))
+	if err != nil {
+		return MessageRef{}, fmt.Errorf("renewal: slack chat.postMessage: %w", err)
+	}
+	return MessageRef{Channel: ch, TS: ts}, nil
+}
+
+// update replaces a quote message's text and blocks.
+func (s *Slack) update(ctx context.Context, ref MessageRef, text string, blocks []slack.Block) error {
+	if ref.IsZero() {
+		return errors.New("renewal: slack chat.update: the quote has no message")
+	}
+	_, _, _, err := s.API.UpdateMessageContext(ctx, ref.Channel, ref.TS, slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...))
+	if err != nil {
+		return fmt.Errorf("renewal: slack chat.update: %w", err)
+	}
+	return nil
+}
+
+// reply posts text in the thread of a quote message.
+func (s *Slack) reply(ctx context.Context, ref MessageRef, text string) error {
+	if ref.IsZero() {
+		return nil
+	}
+	_, _, err := s.API.PostMessageContext(ctx, ref.Channel, slack.MsgOptionTS(ref.TS), slack.MsgOptionText(text, false))
+	if err != nil {
+		return fmt.Errorf("renewal: slack thread reply: %w", err)
+	}
+	return nil
+}
+
+func (s *Slack) when(t time.Time) string {
+	loc := s.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	return t.In(loc).Format("2006-01-02 15:04 MST")
+}
+
+// mrkdwnEscape escapes the three characters Slack's mrkdwn gives meaning to.
+var mrkdwnEscape = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+
+func periodText(t bss.PeriodType, n int) string {
+	unit := "month"
+	if t == bss.Year {
+		unit = "year"
+	}
+	if n != 1 {
+		unit += "s"
+	}
+	return fmt.Sprintf("%d %s", n, unit)
+}
+
+// render draws a quote as its message shows it in its current state: the offer, then either the
+// buttons (pending) or what happened to it. The fallback text is what notifications and screen
+// readers show.
+func (s *Slack) render(q *Quote) (string, []slack.Block) {
+	text := fmt.Sprintf("Renewal quote for %s: %d resource(s), %s, %s to pay", q.Account, len(q.Items), periodText(q.PeriodType, q.PeriodNum), q.Amount)
+	header := slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, "Renewal quote: "+q.Account, false, false))
+	var lines []string
+	for _, it := range q.Items {
+		lines = append(lines, fmt.Sprintf("• *%s* (%s, %s) expires %s", mrkdwnEscape.Replace(it.Name), mrkdwnEscape.Replace(it.Type),
+			mrkdwnEscape.Replace(it.Region), s.when(it.Expires)))
+	}
+	resources := slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, strings.Join(lines, "\n"), false, false), nil, nil)
+	discount := q.Discount.String()
+	if q.DiscountName != "" {
+		discount += " (" + mrkdwnEscape.Replace(q.DiscountName) + ")"
+	}
+	fields := []*slack.TextBlockObject{
+		slack.NewTextBlockObject(slack.MarkdownType, "*Period*\n"+periodText(q.PeriodType, q.PeriodNum), false, false),
+		slack.NewTextBlockObject(slack.MarkdownType, "*Official price*\n"+q.Official.String(), false, false),
+		slack.NewTextBlockObject(slack.MarkdownType, "*Discount*\n"+discount, false, false),
+		slack.NewTextBlockObject(slack.MarkdownType, "*Amount to pay*\n"+q.Amount.String(), false, false),
+	}
+	prices := slack.NewSectionBlock(nil, fields, nil)
+	ctxText := fmt.Sprintf("Quote %s · approve by %s", q.ID, s.when(q.Deadline))
+	if q.TwoApprovers {
+		ctxText += " · needs two different approvers"
+	}
+	blocks := []slack.Block{header, resources, prices,
+		slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType, ctxText, false, false))}
+	status := s.status(q)
+	if status != "" {
+		blocks = append(blocks, slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, status, false, false), nil, nil))
+		text += ". " + status
+	}
+	if q.State == Pending {
+		blocks = append(blocks, slackapp.ApproveReject(q.ID))
+	}
+	return text, blocks
+}
+
+// status is the line under the offer that says what happened to it; "" for a fresh pending quote.
+func (s *Slack) status(q *Quote) string {
+	approvers := make([]string, len(q.Approvals))
+	for i, a := range q.Approvals {
+		approvers[i] = fmt.Sprintf("<@%s> at %s", a.UserID, s.when(a.At))
+	}
+	approved := "approved by " + strings.Join(approvers, " and ")
+	switch q.State {
+	case Pending:
+		if len(q.Approvals) > 0 {
+			return fmt.Sprintf(":ballot_box_with_check: %d of %d approvals: %s", len(q.Approvals), q.ApprovalsNeeded(), approved)
+		}
+		return ""
+	case Approving, Ordering:
+		return ":hourglass_flowing_sand: Renewing... " + approved
+	case Renewed:
+		line := fmt.Sprintf(":white_check_mark: Renewed for %s, %s", q.Amount, approved)
+		if len(q.OrderIDs) > 0 {
+			line += ". Order " + strings.Join(q.OrderIDs, ", ")
+		}
+		if q.Note != "" {
+			line += ". " + mrkdwnEscape.Replace(q.Note)
+		}
+		return line
+	case Failed:
+		return ":x: Not renewed: " + mrkdwnEscape.Replace(q.Reason)
+	case Rejected:
+		return fmt.Sprintf(":no_entry: Rejected by <@%s> at %s. Nothing was ordered.", q.Decider, s.when(q.DecidedAt))
+	case Expired:
+		return fmt.Sprintf(":hourglass: Expired at %s without a decision. Nothing was ordered.", s.when(q.Deadline))
+	case Superseded:
+		return ":arrows_counterclockwise: Superseded: " + mrkdwnEscape.Replace(q.Note) + ". Nothing was ordered; see the new quote."
+	}
+	return ""
+}
+
+// decided tells a person who clicked a quote that is no longer open what happened to it.
+func (s *Slack) decided(q *Quote) string {
+	switch q.State {
+	case Approving, Ordering, Renewed, Failed:
+		by := make([]string, len(q.Approvals))
+		for i, a := range q.Approvals {
+			by[i] = fmt.Sprintf("<@%s> at %s", a.UserID, s.when(a.At))
+		}
+		return fmt.Sprintf("This quote was already approved by %s; it is %s.", strings.Join(by, " and "), q.State)
+	case Rejected:
+		return fmt.Sprintf("This quote was already rejected by <@%s> at %s.", q.Decider, s.when(q.DecidedAt))
+	case Expired:
+		return fmt.Sprintf("This quote expired at %s without a decision.", s.when(q.Deadline))
+	case Superseded:
+		return "This quote was superseded by a newer one (the price changed): use the new message."
+	}
+	return "This quote is " + string(q.State) + "."
+}
+
+// decidedOrOpen is decided for a closed quote, and the approvals so far for an open one.
+func (s *Slack) decidedOrOpen(q *Quote) string {
+	if q.State != Pending {
+		return s.decided(q)
+	}
+	return fmt.Sprintf("The quote is open with %d of %d approvals.", len(q.Approvals), q.ApprovalsNeeded())
+}

@@ -1,0 +1,255 @@
+package renewal
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/bsswatch/bsswatch/pkg/bss"
+	"github.com/bsswatch/bsswatch/pkg/state"
+)
+
+// Report is what one scan did for one account.
+type Report struct {
+	Account  string   `json:"account"`
+	Listed   int      `json:"listed"`   // main resources in use expiring within the window
+	Eligible int      `json:"eligible"` // of those, not on auto-renew
+	Held     int      `json:"held"`     // eligible but already in a live quote
+	Quoted   []string `json:"quoted,omitempty"`
+	Expired  []string `json:"expired,omitempty"`
+	Resumed  []string `json:"resumed,omitempty"`
+	// Refused lists resources BSS would not quote (inside its 200 answer), as "id: code message".
+	Refused []string `json:"refused,omitempty"`
+	Err     string   `json:"error,omitempty"`
+}
+
+// Scan looks after every account's quotes, one account after another: it expires pending quotes past
+// their deadline, posts messages that a failed post left out, resumes quotes stuck in approving or
+// ordering, then lists the resources that need a quote and quotes them in batches of at most ten.
+// An account's failure (a BSS error, a Slack error) is in its Report and does not stop the others; the
+// error is non-nil only when the state store failed, since a retry of the run can then help.
+func (s *Service) Scan(ctx context.Context) ([]Report, error) {
+	names := make([]string, 0, len(s.Accounts))
+	for n := range s.Accounts {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var reports []Report
+	var storeErrs []error
+	for _, n := range names {
+		r, err := s.scanAccount(ctx, s.Accounts[n])
+		if err != nil {
+			r.Err = err.Error()
+			s.log().WarnContext(ctx, "scan", "check", "renewal", "account", n, "error", err.Error())
+			if isStoreError(err) {
+				storeErrs = append(storeErrs, err)
+			}
+		}
+		reports = append(reports, r)
+	}
+	return reports, errors.Join(storeErrs...)
+}
+
+// storeError marks a failure of the state store (as opposed to BSS or Slack).
+type storeError struct{ err error }
+
+func (e storeError) Error() string { return e.err.Error() }
+func (e storeError) Unwrap() error { return e.err }
+
+func isStoreError(err error) bool {
+	var se storeError
+	return errors.As(err, &se)
+}
+
+func (s *Service) scanAccount(ctx context.Context, a Account) (Report, error) {
+	rep := Report{Account: a.Name}
+	held, err := s.tend(ctx, a, &rep)
+	if err != nil {
+		return rep, storeError{err}
+	}
+	now := s.now()
+	lister := a.Lister
+	if lister == nil {
+		lister = a.Quoter
+	}
+	f := bss.ResourceFilter{OnlyMain: true, Statuses: []bss.ResourceStatus{bss.ResourceInUse},
+		ExpireAfter: now, ExpireBefore: now.Add(s.Policy.Within)}
+	if lister != a.Quoter {
+		f.CustomerID = a.CustomerID
+	}
+	rs, err := lister.Resources(ctx, f)
+	if err != nil {
+		return rep, fmt.Errorf("renewal: list resources of %s: %w", a.Name, err)
+	}
+	rep.Listed = len(rs)
+	eligible := Eligible(rs, now, s.Policy.Within)
+	rep.Eligible = len(eligible)
+	for _, r := range eligible {
+		if held[r.ID] {
+			rep.Held++
+		}
+	}
+	for _, batch := range Batches(eligible, func(id string) bool { return held[id] }) {
+		items := make([]Item, len(batch))
+		for i, r := range batch {
+			items[i] = Item{ID: r.ID, Name: r.Name, Type: orElse(r.ResourceTypeName, r.ResourceType), Region: r.Region, Expires: r.Expires}
+		}
+		q, err := s.quote(ctx, a, items, "", &rep)
+		if errors.Is(err, state.ErrConflict) {
+			rep.Held += len(items)
+			continue
+		}
+		if err != nil {
+			return rep, err
+		}
+		if q != nil {
+			rep.Quoted = append(rep.Quoted, q.ID)
+		}
+	}
+	return rep, nil
+}
+
+func orElse(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// tend reads the account's live quotes and returns the resources they hold. On the way it expires
+// pending quotes past their deadline, posts missing messages and resumes stale orders.
+func (s *Service) tend(ctx context.Context, a Account, rep *Report) (map[string]bool, error) {
+	holds, err := s.Store.Holds(ctx, a.Name)
+	if err != nil {
+		return nil, err
+	}
+	byQuote := map[string][]string{}
+	for res, id := range holds {
+		byQuote[id] = append(byQuote[id], res)
+	}
+	held := map[string]bool{}
+	ids := make([]string, 0, len(byQuote))
+	for id := range byQuote {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		q, err := s.Store.Get(ctx, id)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		now := s.now()
+		switch {
+		case q.State == Pending && !now.Before(q.Deadline):
+			q, err = s.Store.Transition(ctx, id, []State{Pending}, func(q *Quote) error { q.State = Expired; return nil })
+			if errors.Is(err, ErrState) {
+				break
+			}
+			if err != nil {
+				return nil, err
+			}
+			rep.Expired = append(rep.Expired, id)
+			s.audit(ctx, &q, "scan", "expired", "no decision before "+q.Deadline.UTC().Format("2006-01-02 15:04Z"))
+			s.show(ctx, &q, "Expired without a decision; nothing was ordered.")
+		case q.State == Pending && q.Message.IsZero():
+			if err := s.post(ctx, &q); err != nil {
+				s.log().WarnContext(ctx, "slack post", "quote", id, "error", err.Error())
+			}
+		case (q.State == Approving || q.State == Ordering) && now.Sub(q.Updated) >= orDefault(s.StaleAfter, DefaultStaleAfter):
+			rep.Resumed = append(rep.Resumed, id)
+			if err := s.Order(ctx, id); err != nil {
+				s.log().WarnContext(ctx, "resume order", "quote", id, "error", err.Error())
+			}
+			if q, err = s.Store.Get(ctx, id); err != nil {
+				return nil, err
+			}
+		}
+		if q.State.Live() {
+			for _, res := range byQuote[id] {
+				held[res] = true
+			}
+		}
+	}
+	return held, nil
+}
+
+// quote prices items for account a, stores a pending quote and posts its message. Resources BSS
+// refuses to price (inside its 200 answer) are left out and reported; if none is left, it returns
+// nil. supersedes names the quote this one replaces, whose holds it takes over. It fails with an
+// error wrapping state.ErrConflict when another live quote holds one of the resources.
+func (s *Service) quote(ctx context.Context, a Account, items []Item, supersedes string, rep *Report) (*Quote, error) {
+	req := bss.RenewRequest{PeriodType: s.Policy.PeriodType, PeriodNum: s.Policy.PeriodNum}
+	for _, it := range items {
+		req.ResourceIDs = append(req.ResourceIDs, it.ID)
+	}
+	rq, err := a.Quoter.RenewRate(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("renewal: quote %d resources of %s: %w", len(items), a.Name, err)
+	}
+	refused := map[string]bool{}
+	for _, f := range rq.Failures {
+		refused[f.ResourceID] = true
+		if rep != nil {
+			rep.Refused = append(rep.Refused, fmt.Sprintf("%s: %s %s", f.ResourceID, f.Code, f.Message))
+		}
+		s.log().InfoContext(ctx, "not quotable", "check", "renewal", "account", a.Name, "resource", f.ResourceID, "code", f.Code)
+	}
+	priced := slices.DeleteFunc(slices.Clone(items), func(it Item) bool { return refused[it.ID] })
+	if len(priced) == 0 {
+		return nil, nil
+	}
+	id, err := NewID()
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	q := &Quote{
+		ID: id, Account: a.Name, CustomerID: a.Quoter.Profile().DomainID, Items: priced,
+		PeriodType: s.Policy.PeriodType, PeriodNum: s.Policy.PeriodNum,
+		Amount: rq.Amount, Official: rq.Official, Discount: rq.Discount, DiscountName: rq.DiscountName,
+		TwoApprovers: NeedsTwoApprovers(rq.Amount, s.Policy.TwoApproversAbove),
+		Created:      now, Deadline: Deadline(now, s.Policy.Lifetime, priced), State: Pending, Supersedes: supersedes,
+	}
+	if err := s.Store.Create(ctx, q); err != nil {
+		if errors.Is(err, state.ErrConflict) {
+			return nil, err
+		}
+		return nil, storeError{err}
+	}
+	detail := fmt.Sprintf("%d resource(s) %s for %s, official %s", len(priced), strings.Join(q.ResourceIDs(), ","), q.Amount, q.Official)
+	if supersedes != "" {
+		detail += ", replaces " + supersedes
+	}
+	s.audit(ctx, q, "scan", "quoted", detail)
+	if err := s.post(ctx, q); err != nil {
+		// The quote stands; the next scan posts its message.
+		s.log().WarnContext(ctx, "slack post", "quote", q.ID, "error", err.Error())
+	}
+	return q, nil
+}
+
+// post sends the quote's first message and records where it lives.
+func (s *Service) post(ctx context.Context, q *Quote) error {
+	text, blocks := s.Slack.render(q)
+	ref, err := s.Slack.post(ctx, text, blocks)
+	if err != nil {
+		return err
+	}
+	nq, err := s.Store.Transition(ctx, q.ID, []State{Pending, Approving, Ordering}, func(q *Quote) error {
+		if q.Message.IsZero() {
+			q.Message = ref
+		}
+		return nil
+	})
+	if err != nil {
+		return storeError{err}
+	}
+	*q = nq
+	return nil
+}

@@ -1,0 +1,271 @@
+package renewal
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/bsswatch/bsswatch/pkg/bss"
+)
+
+// ErrInProgress is returned by Order for a quote that another worker moved to ordering moments ago:
+// that worker may still be waiting for RenewalResources' answer, so this one neither checks nor
+// orders. A later retry resumes the quote once the grace period has passed.
+var ErrInProgress = errors.New("renewal: order in progress elsewhere")
+
+// codePendingOrder is renew-rate's per-resource failure for a resource in an order waiting for
+// payment: the sign that an unpaid order exists.
+const codePendingOrder = "CBC.30050010"
+
+// Order is the asynchronous worker: it takes an approved quote to renewed or failed, placing at most
+// one order. For a quote in approving it re-quotes; a price above the approved amount beyond the
+// tolerance supersedes the quote with a fresh one instead of ordering. Otherwise it writes approving
+// -> ordering and only then calls RenewalResources, once. For a quote found in ordering (a crash, a
+// retried invocation) it first checks BSS for the order (the expiry moved, or the resources sit in an
+// order waiting for payment) and orders only when there is none. Quotes in other states are left
+// alone, so a repeated invocation is harmless.
+//
+// It returns an error when a retry can help: BSS or the store failed transiently, the order's outcome
+// is unknown (the quote stays in ordering with a note, and the next run resolves it by checking), or
+// ErrInProgress. Failures a retry cannot mend end the quote as failed and return nil.
+func (s *Service) Order(ctx context.Context, id string) error {
+	q, err := s.Store.Get(ctx, id)
+	if err != nil {
+		if errors.Is(err, ErrNotFound) {
+			s.log().WarnContext(ctx, "order", "quote", id, "error", err.Error())
+			return nil
+		}
+		return err
+	}
+	switch q.State {
+	case Approving:
+		return s.approved(ctx, q)
+	case Ordering:
+		return s.resume(ctx, q)
+	default:
+		s.log().InfoContext(ctx, "order: nothing to do", "quote", id, "state", q.State)
+		return nil
+	}
+}
+
+// approved re-quotes an approved quote and either supersedes it or orders it.
+func (s *Service) approved(ctx context.Context, q Quote) error {
+	a, err := s.account(q.Account)
+	if err != nil {
+		return s.fail(ctx, q, []State{Approving}, err.Error())
+	}
+	rq, err := a.Quoter.RenewRate(ctx, q.Request(false))
+	if err != nil {
+		if retryable(err) {
+			return fmt.Errorf("renewal: re-quote %s: %w", q.ID, err)
+		}
+		return s.fail(ctx, q, []State{Approving}, "the re-quote was refused: "+err.Error())
+	}
+	if len(rq.Failures) > 0 {
+		return s.fail(ctx, q, []State{Approving}, "BSS would not quote "+failures(rq.Failures))
+	}
+	rose, why := PriceRose(q.Amount, rq.Amount, s.Policy.Tolerance)
+	if rose {
+		return s.supersede(ctx, q, a, rq.Amount.String(), why)
+	}
+	s.reply(ctx, &q, fmt.Sprintf("Re-quoted at %s (approved %s): ordering.", rq.Amount, q.Amount))
+	q, err = s.Store.Transition(ctx, q.ID, []State{Approving}, func(q *Quote) error {
+		q.State, q.OrderingAt = Ordering, s.now()
+		return nil
+	})
+	var se *StateError
+	if errors.As(err, &se) {
+		// Another worker won approving -> ordering; it places the order.
+		s.log().InfoContext(ctx, "order: taken by another worker", "quote", q.ID, "state", se.Quote.State)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	s.audit(ctx, &q, "worker", "ordering", "re-quoted "+rq.Amount.String())
+	if s.afterOrdering != nil {
+		if err := s.afterOrdering(q); err != nil {
+			return err
+		}
+	}
+	return s.place(ctx, q, a)
+}
+
+// supersede ends q because the price rose and posts a fresh quote for the same resources. The fresh
+// quote is made first and takes over q's holds, so no scan can slip in between.
+func (s *Service) supersede(ctx context.Context, q Quote, a Account, newAmount string, why error) error {
+	note := fmt.Sprintf("the price rose from %s to %s, more than the %s%% tolerance", q.Amount, newAmount, s.Policy.Tolerance.Shift(2).String())
+	if why != nil {
+		note = strings.TrimPrefix(why.Error(), "renewal: ")
+	}
+	fresh, err := s.quote(ctx, a, q.Items, q.ID, nil)
+	if err != nil {
+		// The resources become free with q's end; the next scan quotes them.
+		s.log().WarnContext(ctx, "re-quote after price rise", "quote", q.ID, "error", err.Error())
+	}
+	old, err := s.Store.Transition(ctx, q.ID, []State{Approving}, func(q *Quote) error {
+		q.State, q.Note = Superseded, note
+		if fresh != nil {
+			q.SupersededBy = fresh.ID
+		}
+		return nil
+	})
+	if errors.Is(err, ErrState) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	s.audit(ctx, &old, "worker", "superseded", note)
+	reply := "Not ordered: " + note + "."
+	if fresh != nil {
+		reply += " A new quote was posted for approval."
+	}
+	s.show(ctx, &old, reply)
+	return nil
+}
+
+// place calls RenewalResources once for a quote in ordering and records the outcome.
+func (s *Service) place(ctx context.Context, q Quote, a Account) error {
+	res, err := a.Quoter.Renew(ctx, q.Request(s.Policy.AutoPay))
+	switch bss.KindOf(err) {
+	case bss.Unknown:
+		if err != nil {
+			return err
+		}
+	case bss.Ambiguous:
+		note := "the answer to the order was lost; checking BSS before anything else is ordered"
+		if n, terr := s.Store.Transition(ctx, q.ID, []State{Ordering}, func(q *Quote) error { q.Note = note; return nil }); terr == nil {
+			q = n
+		}
+		s.audit(ctx, &q, "worker", "order outcome unknown", err.Error())
+		s.reply(ctx, &q, "The order's answer was lost ("+bss.KindOf(err).String()+"); checking whether it was placed before doing anything else.")
+		return fmt.Errorf("renewal: order %s: %w", q.ID, err)
+	case bss.Conflict:
+		return s.fail(ctx, q, []State{Ordering}, "an order already holds these resources (waiting for payment or in process); nothing new was ordered: "+err.Error())
+	case bss.Throttled, bss.Transient:
+		// Nothing was sent, or it was refused before any order: the next run checks and orders.
+		return fmt.Errorf("renewal: order %s: %w", q.ID, err)
+	default:
+		return s.fail(ctx, q, []State{Ordering}, "the order was refused: "+err.Error())
+	}
+	if len(res.OrderIDs) == 0 {
+		return s.fail(ctx, q, []State{Ordering}, "BSS placed no order: "+failures(res.Failures))
+	}
+	note := ""
+	if len(res.Failures) > 0 {
+		note = "not renewed: " + failures(res.Failures)
+	}
+	if !s.Policy.AutoPay {
+		note = strings.TrimPrefix(note+"; the order waits for payment in the console", "; ")
+	}
+	return s.renewed(ctx, q, res.OrderIDs, note)
+}
+
+// resume finishes a quote found in ordering without ever ordering twice.
+func (s *Service) resume(ctx context.Context, q Quote) error {
+	if s.now().Sub(q.OrderingAt) < orDefault(s.OrderingGrace, DefaultOrderingGrace) {
+		return fmt.Errorf("renewal: quote %s entered ordering at %s: %w", q.ID, q.OrderingAt.UTC().Format("15:04:05Z"), ErrInProgress)
+	}
+	a, err := s.account(q.Account)
+	if err != nil {
+		return fmt.Errorf("renewal: resume %s: %w", q.ID, err)
+	}
+	found, err := s.ordered(ctx, q, a)
+	if err != nil {
+		return fmt.Errorf("renewal: resume %s: check for the order: %w", q.ID, err)
+	}
+	if found != "" {
+		return s.renewed(ctx, q, nil, found)
+	}
+	s.audit(ctx, &q, "worker", "resume", "no order found for the resources; ordering")
+	return s.place(ctx, q, a)
+}
+
+// ordered looks for signs that q's order exists and returns what it found, or "" for no sign: the
+// resources' expiry moved past the quoted one (a paid order), or renew-rate says they sit in an order
+// waiting for payment.
+func (s *Service) ordered(ctx context.Context, q Quote, a Account) (string, error) {
+	rs, err := a.Quoter.Resources(ctx, bss.ResourceFilter{ResourceIDs: q.ResourceIDs(), OnlyMain: true})
+	if err != nil {
+		return "", err
+	}
+	now := map[string]bss.Resource{}
+	for _, r := range rs {
+		now[r.ID] = r
+	}
+	moved := 0
+	for _, it := range q.Items {
+		if r, ok := now[it.ID]; ok && r.Expires.After(it.Expires) {
+			moved++
+		}
+	}
+	if moved > 0 {
+		return fmt.Sprintf("the order's answer was lost, but %d of %d resources now expire later: the order was placed and paid", moved, len(q.Items)), nil
+	}
+	rq, err := a.Quoter.RenewRate(ctx, q.Request(false))
+	if err != nil {
+		return "", err
+	}
+	for _, f := range rq.Failures {
+		if f.Code == codePendingOrder {
+			return "the order's answer was lost, but the resources are in an order waiting for payment: pay it in the console", nil
+		}
+	}
+	return "", nil
+}
+
+func (s *Service) renewed(ctx context.Context, q Quote, orderIDs []string, note string) error {
+	q, err := s.Store.Transition(ctx, q.ID, []State{Ordering}, func(q *Quote) error {
+		q.State, q.OrderIDs, q.Note = Renewed, orderIDs, note
+		return nil
+	})
+	if errors.Is(err, ErrState) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	s.audit(ctx, &q, "worker", "renewed", strings.TrimSpace("orders "+strings.Join(orderIDs, ",")+" "+note))
+	reply := fmt.Sprintf("Renewed for %s.", q.Amount)
+	if len(orderIDs) > 0 {
+		reply = fmt.Sprintf("Order %s placed for %s.", strings.Join(orderIDs, ", "), q.Amount)
+	}
+	if note != "" {
+		reply += " " + note + "."
+	}
+	s.show(ctx, &q, reply)
+	return nil
+}
+
+// fail ends a quote that cannot be ordered; its resources are free for the next scan.
+func (s *Service) fail(ctx context.Context, q Quote, from []State, reason string) error {
+	q, err := s.Store.Transition(ctx, q.ID, from, func(q *Quote) error {
+		q.State, q.Reason = Failed, reason
+		return nil
+	})
+	if errors.Is(err, ErrState) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	s.audit(ctx, &q, "worker", "failed", reason)
+	s.show(ctx, &q, "Not renewed: "+reason)
+	return nil
+}
+
+func (s *Service) reply(ctx context.Context, q *Quote, text string) {
+	if err := s.Slack.reply(ctx, q.Message, text); err != nil {
+		s.log().WarnContext(ctx, "slack reply", "quote", q.ID, "error", err.Error())
+	}
+}
+
+func failures(fs []bss.ResourceFailure) string {
+	parts := make([]string, len(fs))
+	for i, f := range fs {
+		parts[i] = fmt.Sprintf("%s (%s %s)", f.ResourceID, f.Code, f.Message)
+	}
+	return strings.Join(parts, "; ")
+}
