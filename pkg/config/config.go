@@ -3,11 +3,14 @@ package config
 import (
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	// Lambda's provided.al2023 image carries no zoneinfo; embedding it makes "timezone loadable" at
 	// parse time mean loadable in production too.
 	_ "time/tzdata"
 
 	"github.com/bsswatch/bsswatch/pkg/balance"
+	"github.com/bsswatch/bsswatch/pkg/money"
 	"github.com/bsswatch/bsswatch/pkg/notify"
 )
 
@@ -35,6 +38,10 @@ type Config struct {
 	Ops    []string
 	Alerts Alerts
 	Checks Checks
+	// SlackApp is the Slack app that receives button clicks; needed by the renewal check.
+	SlackApp *SlackApp
+	// Approvals says who may approve renewals; needed by the renewal check.
+	Approvals *Approvals
 }
 
 // Role is the kind of Huawei Cloud account a profile's credentials belong to; BSS answers 403 when
@@ -141,6 +148,65 @@ type Alerts struct {
 // Checks holds each check's rules; a nil section is not run.
 type Checks struct {
 	Balance *BalanceCheck
+	Renewal *Renewal
+}
+
+// SlackApp is the Slack app whose buttons approve renewals, and that Slack posts clicks from to the
+// function's URL.
+type SlackApp struct {
+	// SigningSecret verifies that a click comes from Slack (the app's Basic Information page).
+	SigningSecret Secret
+	// TeamID and AppID are the workspace and the app; a click from another workspace or for another
+	// app is refused, even when correctly signed.
+	TeamID, AppID string
+	// Destination names the slack destination (bot token and channel) that carries quote messages.
+	Destination string
+}
+
+// Approvals says who may approve or reject a renewal: the Slack user ids in Users and the members
+// of the user group Group.
+type Approvals struct {
+	Users []string
+	Group string
+	// TwoApproversAbove, when set, makes a renewal whose amount is above it need two different
+	// approvers. Its currency is that of the renewal accounts' site.
+	TwoApproversAbove *money.Amount
+}
+
+// The renewal periods' BSS codes (period_type) and their ranges of period_num.
+const (
+	PeriodMonth     = 2 // 1 to 11 months
+	PeriodYear      = 3 // 1 to 3 years
+	MaxPeriodMonths = 11
+	MaxPeriodYears  = 3
+)
+
+// Renewal holds the rules of the renewal check: which yearly/monthly resources to quote, for how
+// long to renew them, and how long a quote holds.
+type Renewal struct {
+	Accounts []RenewalAccount
+	// WithinDays selects resources that expire within this many days (1 to 365).
+	WithinDays int
+	// PeriodType is PeriodMonth or PeriodYear; PeriodNum counts them.
+	PeriodType int
+	PeriodNum  int
+	// AutoPay pays the order from balance and coupons; without it the order waits unpaid.
+	AutoPay bool
+	// QuoteLifetime is how long a quote may be approved; a quote also ends at its first
+	// resource's expiry, when that is earlier.
+	QuoteLifetime time.Duration
+	// PriceTolerance is the fraction (0.01 = 1%) by which the price at ordering time may exceed
+	// the approved amount; above it the quote is superseded by a fresh one.
+	PriceTolerance decimal.Decimal
+}
+
+// RenewalAccount is one customer whose resources are watched and renewed. Quoting and renewing
+// need the customer's own credentials (Profile); ListWith optionally names a partner profile on the
+// same site that lists the customer's resources instead (ListPayPerUseCustomerResources with the
+// customer id).
+type RenewalAccount struct {
+	Profile  string
+	ListWith string
 }
 
 // BalanceCheck holds the low-balance rules for the three kinds of account a partner watches.

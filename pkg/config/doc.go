@@ -42,12 +42,30 @@
 //	  partner          profile (a partner on cn), thresholds.<cash|credit|bonus|deposit|allocatable>
 //	  customers        profile (a partner on cn), default, overrides.<customer id>
 //	  own[]            profile (a customer, or a partner on intl), threshold
+//	checks.renewal     needs slack_app and approvals
+//	  accounts[]       profile (a customer), list_with (optional: a partner on the same site)
+//	  within_days      resources expiring within this many days, 1-365 (default 30)
+//	  period           {type: month, num: 1-11} | {type: year, num: 1-3} (required)
+//	  auto_pay         true (default) | false
+//	  quote_lifetime   duration a quote may be approved, at most 168h (default 24h)
+//	  price_tolerance  fraction 0-1 a re-quote may rise above the approved amount (default "0")
+//	slack_app          the Slack app that receives button clicks
+//	  signing_secret   secret reference (required)
+//	  team_id, app_id  T… / A… ids; clicks from elsewhere are refused (required)
+//	  destination      a destination of type slack that carries the quotes (required)
+//	approvals          who may approve renewals: users and/or group
+//	  users            Slack member ids (U… or W…)
+//	  group            a user group id (S…)
+//	  two_approvers_above  {currency, amount}: above it, two different approvers (optional)
 //
 // A threshold is {currency, warning, critical}: an ISO currency (CNY for profiles on the China
 // site) and two exact decimals with warning >= critical. A balance at or below critical is
 // critical, at or below warning a warning. Amounts are read from the YAML source text, never
 // through float64: write them quoted ("50000.50"); an unquoted number is accepted only when it is a
 // plain decimal as written (5000, not 5e3 or 5_000).
+//
+// The two-approver amount is in the currency renewals are quoted in: CNY for accounts on the
+// China site, USD on the international site.
 //
 // # Secrets
 //

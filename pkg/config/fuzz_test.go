@@ -24,12 +24,15 @@ func FuzzParse(f *testing.F) {
 	f.Add(example)
 	f.Add([]byte(base))
 	f.Add([]byte(secretDoc))
+	f.Add([]byte(renewalBase))
 	for _, seed := range []string{
 		strings.Replace(base, "ak: env:AK", "ak: PLANTED-ak-value", 1),
 		strings.Replace(base, "sk: ssm:/c/sk", "sk: arn:aws:ssm:PLANTED", 1),
 		strings.Replace(base, "token: env:SLACK", `token: "env:PLANTED value"`, 1),
 		strings.Replace(base, "  hook: {type: webhook", "  legacy: {type: slack_webhook, url: \"https://hooks.slack.com/services/PLANTED\"}\n  hook: {type: webhook", 1),
 		strings.Replace(base, `warning: "500"`, "warning: 5e2", 1),
+		strings.Replace(renewalBase, "signing_secret: env:SLACK_SIGNING_SECRET", "signing_secret: PLANTED8f742231b10e", 1),
+		strings.Replace(renewalBase, "num: 1}", "num: 99999999999999999999}", 1),
 		"a: &a [*a]\n",
 		"- &x {a: *x}\n",
 		"profiles: {p: &p {role: partner}, q: *p}\n",
@@ -89,7 +92,7 @@ func plantedSecrets(data []byte) []string {
 			}
 			for i := 0; i+1 < len(n.Content); i += 2 {
 				k, v := n.Content[i], n.Content[i+1]
-				secretKey := map[string]bool{"ak": true, "sk": true, "security_token": true, "token": true, "secret": true, "url": slackWebhook}[k.Value]
+				secretKey := map[string]bool{"ak": true, "sk": true, "security_token": true, "token": true, "secret": true, "signing_secret": true, "url": slackWebhook}[k.Value]
 				if secretKey && v.Kind == yaml.ScalarNode && v.Anchor == "" && strings.Contains(v.Value, plantMarker) {
 					out = append(out, v.Value)
 				}
@@ -123,6 +126,7 @@ func TestPlantedSecretsFindsSecretPositions(t *testing.T) {
 		want      []string
 	}{
 		{"profile key", "profiles: {p: {ak: PLANTED-1}}", []string{"PLANTED-1"}},
+		{"slack signing secret", "slack_app: {signing_secret: PLANTED-2}", []string{"PLANTED-2"}},
 		{"slack webhook url", "destinations: {l: {type: slack_webhook, url: x-PLANTED}}", []string{"x-PLANTED"}},
 		{"webhook url is plain", "destinations: {l: {type: webhook, url: x-PLANTED}}", nil},
 		{"anchored value", "profiles: {p: {ak: &a PLANTED-1, role: *a}}", nil},

@@ -371,7 +371,7 @@ func (p *parser) names(n *yaml.Node, path string) []string {
 
 func (p *parser) config(root *yaml.Node, env func(string) string) *Config {
 	c := &Config{Location: time.UTC, Alerts: Alerts{RepeatInterval: DefaultRepeatInterval}}
-	m, ok := p.fields(root, "", "timezone", "profiles", "state", "destinations", "routes", "ops", "alerts", "checks")
+	m, ok := p.fields(root, "", "timezone", "profiles", "state", "destinations", "routes", "ops", "alerts", "checks", "slack_app", "approvals")
 	if !ok {
 		return c
 	}
@@ -401,10 +401,20 @@ func (p *parser) config(root *yaml.Node, env func(string) string) *Config {
 			c.Alerts.RepeatInterval = p.duration(am, "repeat_interval", DefaultRepeatInterval)
 		}
 	}
+	if n := m.opt("slack_app"); n != nil {
+		c.SlackApp = p.slackApp(n, c)
+	}
+	if n := m.opt("approvals"); n != nil {
+		c.Approvals = p.approvals(n)
+	}
 	if n := m.opt("checks"); n != nil {
-		if cm, ok := p.fields(n, "checks", "balance"); ok {
+		if cm, ok := p.fields(n, "checks", "balance", "renewal"); ok {
 			if b := cm.opt("balance"); b != nil {
 				c.Checks.Balance = p.balance(b, "checks.balance", c)
+			}
+			if r := cm.opt("renewal"); r != nil {
+				c.Checks.Renewal = p.renewal(r, "checks.renewal", c)
+				p.renewalNeeds(r, "checks.renewal", m, c)
 			}
 		}
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/shopspring/decimal"
 
 	"github.com/bsswatch/bsswatch/pkg/money"
 	"github.com/bsswatch/bsswatch/pkg/notify"
@@ -93,7 +94,7 @@ func TestParseReportsEachMistakeWithPathAndLine(t *testing.T) {
 		{"syntax error", "state:\n", "state: [\n",
 			[]string{"YAML syntax: did not find expected ',' or ']' (line 13)"}},
 		{"unknown top-level key", "ops: [ops]\n", "ops: [ops]\nextra: 1\n",
-			[]string{"extra: unknown key (expected one of: timezone, profiles, state, destinations, routes, ops, alerts, checks) (line 23)"}},
+			[]string{"extra: unknown key (expected one of: timezone, profiles, state, destinations, routes, ops, alerts, checks, slack_app, approvals) (line 23)"}},
 		{"unknown profile key", "    sk: env:SK\n", "    sk: env:SK\n    skk: env:X\n",
 			[]string{"profiles.p.skk: unknown key (expected one of: role, site, domain_id, ak, sk, security_token, endpoint, region, timeout, rate_per_second) (line 8)"}},
 		{"repeated key", "    sk: env:SK\n", "    sk: env:SK\n    ak: env:AK2\n",
@@ -155,7 +156,7 @@ func TestParseReportsEachMistakeWithPathAndLine(t *testing.T) {
 		{"local timezone", "profiles:\n", "timezone: Local\nprofiles:\n",
 			[]string{"timezone: unknown time zone \"Local\" (write an IANA name such as Asia/Shanghai) (line 1)"}},
 		{"profiles not a mapping", "profiles:\n  p:\n", "profiles: [p]\nx:\n  p:\n",
-			[]string{"profiles: expected a mapping of profile names, got a list (line 1)", "x: unknown key (expected one of: timezone, profiles, state, destinations, routes, ops, alerts, checks) (line 2)", "checks.balance.partner.profile: unknown profile \"p\" (line 27)", "checks.balance.customers.profile: unknown profile \"p\" (line 31)", "checks.balance.own[0].profile: unknown profile \"c\" (line 34)"}},
+			[]string{"profiles: expected a mapping of profile names, got a list (line 1)", "x: unknown key (expected one of: timezone, profiles, state, destinations, routes, ops, alerts, checks, slack_app, approvals) (line 2)", "checks.balance.partner.profile: unknown profile \"p\" (line 27)", "checks.balance.customers.profile: unknown profile \"p\" (line 31)", "checks.balance.own[0].profile: unknown profile \"c\" (line 34)"}},
 		{"unknown backend", "backend: bolt", "backend: redis",
 			[]string{"state.backend: \"redis\" is not one of: dynamodb, bolt (line 15)"}},
 		{"dynamodb without a table", "backend: bolt", "backend: dynamodb",
@@ -207,7 +208,7 @@ func TestParseReportsEachMistakeWithPathAndLine(t *testing.T) {
 		{"repeat interval not a duration", "ops: [ops]\n", "ops: [ops]\nalerts: {repeat_interval: 1d}\n",
 			[]string{"alerts.repeat_interval: not a duration: \"1d\" (write e.g. 10s, 5m, 24h) (line 23)"}},
 		{"unknown check section", "checks:\n", "checks:\n  coupons: {}\n",
-			[]string{"checks.coupons: unknown key (expected one of: balance) (line 24)"}},
+			[]string{"checks.coupons: unknown key (expected one of: balance, renewal) (line 24)"}},
 		{"partner check with a customer profile", "    partner:\n      profile: p", "    partner:\n      profile: c",
 			[]string{"checks.balance.partner.profile: profile \"c\" is a customer on site intl; this check needs a partner profile on site cn (ListPartnerBalances) (line 26)"}},
 		{"customers check with an unknown profile", "    customers:\n      profile: p", "    customers:\n      profile: q",
@@ -370,6 +371,20 @@ func TestParseExample(t *testing.T) {
 	}
 	if diff := cmp.Diff(wantOwn, b.Own); diff != "" {
 		t.Errorf("own balances (-want +got):\n%s", diff)
+	}
+	limit := money.MustParse("5000", "USD")
+	wantApprovals := &Approvals{Users: []string{"U0123ABCD"}, Group: "S0123ABCD", TwoApproversAbove: &limit}
+	if diff := cmp.Diff(wantApprovals, c.Approvals); diff != "" {
+		t.Errorf("approvals (-want +got):\n%s", diff)
+	}
+	if got, want := []string{c.SlackApp.SigningSecret.Ref(), c.SlackApp.TeamID, c.SlackApp.AppID, c.SlackApp.Destination},
+		[]string{"env:SLACK_SIGNING_SECRET", "T0123ABCD", "A0123ABCD", "ops"}; !cmp.Equal(got, want) {
+		t.Errorf("slack_app = %q, want %q", got, want)
+	}
+	wantRenewal := &Renewal{Accounts: []RenewalAccount{{Profile: "customer-a", ListWith: "partner-intl"}}, WithinDays: 30,
+		PeriodType: PeriodMonth, PeriodNum: 1, AutoPay: true, QuoteLifetime: 24 * time.Hour, PriceTolerance: decimal.RequireFromString("0.01")}
+	if diff := cmp.Diff(wantRenewal, c.Checks.Renewal); diff != "" {
+		t.Errorf("renewal (-want +got):\n%s", diff)
 	}
 	if got, want := c.Ops, []string{"ops"}; !cmp.Equal(got, want) {
 		t.Errorf("Ops = %q, want %q", got, want)

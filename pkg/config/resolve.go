@@ -152,7 +152,8 @@ func selectKey(ref reference, v string) (string, error) {
 	return s, nil
 }
 
-// secrets lists every configured secret in a stable order (profiles, then destinations, by name).
+// secrets lists every configured secret in a stable order (profiles, then destinations, by name,
+// then the Slack app).
 func (c *Config) secrets() []*Secret {
 	var out []*Secret
 	for _, name := range slices.Sorted(maps.Keys(c.Profiles)) {
@@ -162,6 +163,9 @@ func (c *Config) secrets() []*Secret {
 	for _, name := range slices.Sorted(maps.Keys(c.Destinations)) {
 		d := c.Destinations[name]
 		out = append(out, &d.Token, &d.Secret, &d.WebhookURL)
+	}
+	if c.SlackApp != nil {
+		out = append(out, &c.SlackApp.SigningSecret)
 	}
 	return slices.DeleteFunc(out, func(s *Secret) bool { return !s.IsSet() })
 }

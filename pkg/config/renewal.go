@@ -1,0 +1,306 @@
+package config
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"gopkg.in/yaml.v3"
+
+	"github.com/bsswatch/bsswatch/pkg/money"
+)
+
+// Defaults and limits of the renewal settings.
+const (
+	DefaultWithinDays    = 30
+	MaxWithinDays        = 365
+	DefaultQuoteLifetime = 24 * time.Hour
+	// MaxQuoteLifetime bounds how long an approval may act on a price: discounts and list prices
+	// change, and a week-old quote is better quoted again.
+	MaxQuoteLifetime = 7 * 24 * time.Hour
+)
+
+// Slack ids as Slack shows them ("Copy member ID" and the like): an upper-case kind letter, then
+// upper-case letters and digits. Checking the shape catches a name or an @handle written instead.
+var (
+	slackTeamID  = regexp.MustCompile(`^[TE][A-Z0-9]{2,31}$`) // E: an Enterprise Grid organisation
+	slackAppID   = regexp.MustCompile(`^A[A-Z0-9]{2,31}$`)
+	slackUserID  = regexp.MustCompile(`^[UW][A-Z0-9]{2,31}$`) // W: an Enterprise Grid user
+	slackGroupID = regexp.MustCompile(`^S[A-Z0-9]{2,31}$`)
+)
+
+// siteCurrency is the currency BSS quotes renewals in on each site.
+var siteCurrency = map[Site]string{SiteCN: "CNY", SiteIntl: "USD"}
+
+func (p *parser) slackApp(n *yaml.Node, c *Config) *SlackApp {
+	const path = "slack_app"
+	m, ok := p.fields(n, path, "signing_secret", "team_id", "app_id", "destination")
+	if !ok {
+		return nil
+	}
+	a := &SlackApp{SigningSecret: p.secret(m, "signing_secret", true)}
+	a.TeamID = p.slackID(m, "team_id", slackTeamID, "a Slack workspace id (T… ; in Slack: workspace menu > Settings, or the team_id of the app's Basic Information)")
+	a.AppID = p.slackID(m, "app_id", slackAppID, "a Slack app id (A… ; the App ID on the app's Basic Information page)")
+	a.Destination = p.reqStr(m, "destination")
+	if a.Destination != "" {
+		at := m.opt("destination")
+		switch d, ok := c.Destinations[a.Destination]; {
+		case !ok:
+			p.add(at, join(path, "destination"), "unknown destination %q", a.Destination)
+		case d.Type != "" && d.Type != TypeSlack:
+			p.add(at, join(path, "destination"), "destination %q is of type %s; quote messages need type slack (a bot token and a channel: buttons, edits, thread replies)", a.Destination, d.Type)
+		}
+	}
+	return a
+}
+
+// slackID reads a required Slack id of the given shape.
+func (p *parser) slackID(m mapping, key string, shape *regexp.Regexp, want string) string {
+	s := p.reqStr(m, key)
+	if s != "" && !shape.MatchString(s) {
+		p.add(m.opt(key), join(m.path, key), "%q is not %s", s, want)
+	}
+	return s
+}
+
+func (p *parser) approvals(n *yaml.Node) *Approvals {
+	const path = "approvals"
+	m, ok := p.fields(n, path, "users", "group", "two_approvers_above")
+	if !ok {
+		return nil
+	}
+	a := &Approvals{}
+	if un := m.opt("users"); un != nil {
+		up := join(path, "users")
+		a.Users = p.names(un, up)
+		for _, u := range a.Users {
+			if !slackUserID.MatchString(u) {
+				p.add(findScalar(un, u, 0), up, "%q is not a Slack user id (U… or W…; in Slack: the user's profile > ⋮ > Copy member ID)", u)
+			}
+		}
+	}
+	if m.opt("group") != nil {
+		a.Group = p.slackID(m, "group", slackGroupID, "a Slack user group id (S… ; not the @handle)")
+	}
+	if len(a.Users) == 0 && a.Group == "" && m.opt("group") == nil {
+		p.add(m.node, path, "required: users or group (who may approve renewals)")
+	}
+	if tn := m.opt("two_approvers_above"); tn != nil {
+		tp := join(path, "two_approvers_above")
+		if tm, ok := p.fields(tn, tp, "currency", "amount"); ok {
+			cur := p.currency(tm)
+			if an := p.req(tm, "amount"); an != nil {
+				if s, ok := p.scalar(an, join(tp, "amount")); ok {
+					v, err := money.Parse(s, cur)
+					switch {
+					case err != nil:
+						p.add(an, join(tp, "amount"), "%v", err)
+					case v.Value.IsNegative():
+						p.add(an, join(tp, "amount"), "must not be negative, got %s", v.Value.String())
+					case cur != "":
+						a.TwoApproversAbove = &v
+					}
+				}
+			}
+		}
+		if len(a.Users) == 1 && a.Group == "" {
+			p.add(tn, tp, "two different approvers are needed above this amount, but only one user may approve (add users or a group)")
+		}
+	}
+	return a
+}
+
+// currency reads a required ISO 4217 code; "" when missing or malformed (already reported).
+func (p *parser) currency(m mapping) string {
+	cur := p.reqStr(m, "currency")
+	if cur != "" && !currencyCode.MatchString(cur) {
+		p.add(m.opt("currency"), join(m.path, "currency"), "not an ISO 4217 currency code: %q (write e.g. CNY, USD)", cur)
+		return ""
+	}
+	return cur
+}
+
+func (p *parser) renewal(n *yaml.Node, path string, c *Config) *Renewal {
+	m, ok := p.fields(n, path, "accounts", "within_days", "period", "auto_pay", "quote_lifetime", "price_tolerance")
+	if !ok {
+		return nil
+	}
+	r := &Renewal{WithinDays: DefaultWithinDays, AutoPay: true, QuoteLifetime: DefaultQuoteLifetime}
+	r.Accounts = p.renewalAccounts(m, c)
+	if wn := m.opt("within_days"); wn != nil {
+		wp := join(path, "within_days")
+		if s, ok := p.scalar(wn, wp); ok {
+			d, err := strconv.Atoi(s)
+			switch {
+			case err != nil:
+				p.add(wn, wp, "not a whole number of days: %q", s)
+			case d < 1 || d > MaxWithinDays:
+				p.add(wn, wp, "must be 1 to %d days, got %d", MaxWithinDays, d)
+			default:
+				r.WithinDays = d
+			}
+		}
+	}
+	if pn := p.req(m, "period"); pn != nil {
+		pp := join(path, "period")
+		if pm, ok := p.fields(pn, pp, "type", "num"); ok {
+			typ := p.enum(pm, "type", "month", "year")
+			max := map[string]int{"month": MaxPeriodMonths, "year": MaxPeriodYears}[typ]
+			r.PeriodType = map[string]int{"month": PeriodMonth, "year": PeriodYear}[typ]
+			if nn := p.req(pm, "num"); nn != nil {
+				np := join(pp, "num")
+				if s, ok := p.scalar(nn, np); ok {
+					num, err := strconv.Atoi(s)
+					switch {
+					case err != nil:
+						p.add(nn, np, "not a whole number: %q", s)
+					case typ != "" && (num < 1 || num > max):
+						p.add(nn, np, "a renewal is 1 to %d %ss, got %d", max, typ, num)
+					default:
+						r.PeriodNum = num
+					}
+				}
+			}
+		}
+	}
+	if an := m.opt("auto_pay"); an != nil {
+		ap := join(path, "auto_pay")
+		if s, ok := p.scalar(an, ap); ok {
+			switch {
+			case an.ShortTag() == "!!bool" && strings.EqualFold(s, "true"):
+				r.AutoPay = true
+			case an.ShortTag() == "!!bool" && strings.EqualFold(s, "false"):
+				r.AutoPay = false
+			default:
+				p.add(an, ap, "expected true or false, got %q", s)
+			}
+		}
+	}
+	r.QuoteLifetime = p.duration(m, "quote_lifetime", DefaultQuoteLifetime)
+	if r.QuoteLifetime > MaxQuoteLifetime {
+		ln := m.opt("quote_lifetime")
+		p.add(ln, join(path, "quote_lifetime"), "at most 168h (prices change; a later scan quotes again), got %s", ln.Value)
+		r.QuoteLifetime = DefaultQuoteLifetime
+	}
+	if tn := m.opt("price_tolerance"); tn != nil {
+		tp := join(path, "price_tolerance")
+		if s, ok := p.scalar(tn, tp); ok {
+			t, err := fraction(s)
+			switch {
+			case err != nil:
+				p.add(tn, tp, "not a decimal fraction: %q (write 0.01 for 1%%)", s)
+			case t.IsNegative() || t.GreaterThan(decimal.NewFromInt(1)):
+				p.add(tn, tp, "must be 0 to 1 (0.01 is 1%%), got %s", t.String())
+			default:
+				r.PriceTolerance = t
+			}
+		}
+	}
+	return r
+}
+
+// fraction reads a plain decimal the way money.Parse does: no exponent, separators or units.
+func fraction(s string) (decimal.Decimal, error) {
+	a, err := money.Parse(s, "")
+	return a.Value, err
+}
+
+func (p *parser) renewalAccounts(m mapping, c *Config) []RenewalAccount {
+	n := p.req(m, "accounts")
+	if n == nil {
+		return nil
+	}
+	path := join(m.path, "accounts")
+	if n.Kind != yaml.SequenceNode {
+		p.add(n, path, "expected a list, got %s", kindName(n))
+		return nil
+	}
+	if len(n.Content) == 0 {
+		p.add(n, path, "required: at least one customer profile")
+	}
+	var out []RenewalAccount
+	seen := map[string]bool{}
+	for i, en := range n.Content {
+		ep := index(path, i)
+		em, ok := p.fields(en, ep, "profile", "list_with")
+		if !ok {
+			continue
+		}
+		var a RenewalAccount
+		a.Profile = p.profileFor(em, c, func(pr *Profile) bool { return pr.Role == RoleCustomer },
+			"a customer profile (ListRenewRateOnPeriod and RenewalResources take only the customer's own credentials)")
+		if a.Profile != "" && seen[a.Profile] {
+			p.add(em.opt("profile"), join(ep, "profile"), "profile %q is listed twice", a.Profile)
+		}
+		seen[a.Profile] = true
+		if ln := em.opt("list_with"); ln != nil {
+			lp := join(ep, "list_with")
+			if s, ok := p.scalar(ln, lp); ok && s != "" {
+				a.ListWith = s
+				lister, known := c.Profiles[s]
+				customer := c.Profiles[a.Profile]
+				switch {
+				case !known:
+					p.add(ln, lp, "unknown profile %q", s)
+				case lister.Role != "" && lister.Role != RolePartner:
+					p.add(ln, lp, "profile %q is a %s; list_with needs a partner profile (ListPayPerUseCustomerResources with the customer id)", s, lister.Role)
+				case customer != nil && lister.Site != "" && customer.Site != "" && lister.Site != customer.Site:
+					p.add(ln, lp, "profile %q is on site %s and %q on site %s; a partner lists only its own site's customers", s, lister.Site, a.Profile, customer.Site)
+				}
+			}
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// renewalNeeds reports what the renewal check needs elsewhere in the document: a Slack app to
+// receive clicks, approvers, and a two-approver limit in the currency its accounts are quoted in.
+func (p *parser) renewalNeeds(n *yaml.Node, path string, root mapping, c *Config) {
+	if root.opt("slack_app") == nil {
+		p.add(n, path, "needs slack_app: quotes are approved with Slack buttons, and the clicks come through the Slack app")
+	}
+	if root.opt("approvals") == nil {
+		p.add(n, path, "needs approvals: who may approve or reject a renewal")
+	}
+	r := c.Checks.Renewal
+	if r == nil || c.Approvals == nil || c.Approvals.TwoApproversAbove == nil {
+		return
+	}
+	cur := c.Approvals.TwoApproversAbove.Currency
+	for _, a := range r.Accounts {
+		pr, ok := c.Profiles[a.Profile]
+		if !ok || siteCurrency[pr.Site] == "" || siteCurrency[pr.Site] == cur {
+			continue
+		}
+		at := deref(root.values["approvals"])
+		if am, ok := lookup(at, "two_approvers_above", "currency"); ok {
+			at = am
+		}
+		p.add(at, "approvals.two_approvers_above.currency", "renewal account %q is on site %s, which quotes in %s, not %s", a.Profile, pr.Site, siteCurrency[pr.Site], cur)
+		return
+	}
+}
+
+// lookup walks mapping keys down from n without reporting anything, for the line of an error.
+func lookup(n *yaml.Node, keys ...string) (*yaml.Node, bool) {
+	for _, k := range keys {
+		n = deref(n)
+		if n == nil || n.Kind != yaml.MappingNode {
+			return nil, false
+		}
+		var next *yaml.Node
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if deref(n.Content[i]).Value == k {
+				next = n.Content[i+1]
+			}
+		}
+		if next == nil {
+			return nil, false
+		}
+		n = next
+	}
+	return deref(n), true
+}
