@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -95,16 +96,36 @@ type demo struct {
 	dir      string
 	cfg      *config.Config
 	app      *app.App
-	now      time.Time
+	now      *clock
 	started  time.Time
 	calls    int // BSS calls the sandbox had answered at the last summary
 	closers  []func()
 }
 
+// clock is the demo's time: fixed, and moved an hour between runs. The App and the Slack stand-in
+// read it from their own goroutines.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// Now returns the demo's current time.
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
 // startDemo starts everything on loopback and builds the App as a function's cold start does. On
 // error it leaves nothing running and no files behind.
 func startDemo(ctx context.Context, customers int, seed int64, log *slog.Logger) (_ *demo, err error) {
-	d := &demo{now: demoStart, started: time.Now()}
+	d := &demo{now: &clock{t: demoStart}, started: time.Now()}
 	defer func() {
 		if err != nil {
 			d.close()
@@ -128,7 +149,7 @@ func startDemo(ctx context.Context, customers int, seed int64, log *slog.Logger)
 		_ = d.hs.Close()
 	})
 
-	d.slack = slacklocal.New(slacklocal.WithToken(demoSlackToken), slacklocal.WithClock(func() time.Time { return d.now }))
+	d.slack = slacklocal.New(slacklocal.WithToken(demoSlackToken), slacklocal.WithClock(d.now.Now))
 	d.closers = append(d.closers, d.slack.Close)
 
 	d.dir, err = os.MkdirTemp("", "bsswatch-demo-")
@@ -161,7 +182,7 @@ func startDemo(ctx context.Context, customers int, seed int64, log *slog.Logger)
 	if err := d.cfg.Resolve(ctx, config.NewResolver(env, nil)); err != nil {
 		return nil, fmt.Errorf("demo.yaml: secrets:\n%w", err)
 	}
-	d.app, err = app.New(ctx, d.cfg, app.Options{Now: func() time.Time { return d.now }, Log: log, NoSync: true})
+	d.app, err = app.New(ctx, d.cfg, app.Options{Now: d.now.Now, Log: log, NoSync: true})
 	if err != nil {
 		return nil, err
 	}
@@ -206,7 +227,7 @@ func (d *demo) play(ctx context.Context, w io.Writer) error {
 	firstFindings := res.Findings
 
 	// 2. An hour later nothing has changed in BSS, so nothing may reach Slack.
-	d.now = d.now.Add(time.Hour)
+	d.now.advance(time.Hour)
 	fmt.Fprintf(w, "\n▶ Run 2 at %s: the same balances an hour later\n", d.clock())
 	before := len(d.slack.Events())
 	res, events, err = d.invoke(ctx)
@@ -229,7 +250,7 @@ func (d *demo) play(ctx context.Context, w io.Writer) error {
 	if err := d.box.SetCustomerBalance(c.ID, topUp); err != nil {
 		return err
 	}
-	d.now = d.now.Add(time.Hour)
+	d.now.advance(time.Hour)
 	fmt.Fprintf(w, "\n▶ Top-up: %s (%s) paid in; balance %s → %s (warning at %s)\n", c.Name, c.ID,
 		money.New(c.Balance, c.Currency), money.New(topUp, c.Currency), limit)
 	fmt.Fprintf(w, "▶ Run 3 at %s\n", d.clock())
@@ -267,7 +288,8 @@ func (d *demo) play(ctx context.Context, w io.Writer) error {
 // invoke runs balance-alert through the Lambda handler with the EventBridge Scheduler payload, and
 // returns the Slack calls it caused.
 func (d *demo) invoke(ctx context.Context) (app.Result, []slacklocal.Event, error) {
-	event, err := json.Marshal(app.Event{ScheduledTime: d.now.Format(time.RFC3339), ExecutionID: fmt.Sprintf("demo-%d", d.now.Unix())})
+	now := d.now.Now()
+	event, err := json.Marshal(app.Event{ScheduledTime: now.Format(time.RFC3339), ExecutionID: fmt.Sprintf("demo-%d", now.Unix())})
 	if err != nil {
 		return app.Result{}, nil, err
 	}
@@ -333,7 +355,7 @@ func (d *demo) lowCustomer(channel string) (sandbox.Customer, money.Amount, erro
 
 // clock shows the demo's time as the messages' context line does.
 func (d *demo) clock() string {
-	return d.now.UTC().Format("2006-01-02 15:04 MST")
+	return d.now.Now().UTC().Format("2006-01-02 15:04 MST")
 }
 
 // printMessage prints m as Slack shows it, indented, compacted for a terminal: an item's fields share
