@@ -44,7 +44,7 @@ func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 func (c *clock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
 
 type env struct {
-	t        *testing.T
+	t        testing.TB
 	clock    *clock
 	sb       *sandbox.Server
 	man      sandbox.Manifest
@@ -73,7 +73,7 @@ func fastBSS() bss.Options {
 // newEnv starts the sandbox (over loopback HTTP), the Slack stand-in and a DynamoDB-API table, picks
 // a customer with resources to quote, and builds a Service listing through the partner and quoting
 // with the customer's own credentials. Orders run in process.
-func newEnv(t *testing.T, o envOptions) *env {
+func newEnv(t testing.TB, o envOptions) *env {
 	t.Helper()
 	if o.site == "" {
 		o.site = sandbox.SiteCN
