@@ -202,10 +202,11 @@ func (d *demo) close() {
 // play runs balance-alert three times and tells what a person would have seen in Slack each time.
 func (d *demo) play(ctx context.Context, w io.Writer) error {
 	channel := d.cfg.Destinations[demoDestination].Channel
-	n := len(d.box.Customers())
-	fmt.Fprintf(w, "bsswatch demo: a China-site partner with %d customer%s, all local.\n", n, map[bool]string{true: "s"}[n != 1])
+	rules := d.cfg.Checks.Balance
+	fmt.Fprintf(w, "bsswatch demo: a China-site partner with %d customers, all local.\n", len(d.box.Customers()))
 	fmt.Fprintf(w, "  BSS sandbox %s · Slack stand-in %s · state in a temporary file\n", d.endpoint, strings.TrimSuffix(d.slack.APIURL(), "/"))
-	fmt.Fprintln(w, "  configuration: cmd/bsswatch/demo.yaml (thresholds: partner cash ¥60,000, customers ¥1,000)")
+	fmt.Fprintf(w, "  configuration cmd/bsswatch/demo.yaml: warn at partner cash %s, customers %s\n",
+		rules.Partner.Thresholds[config.AccountCash].Warning, rules.Customers.Default.Warning)
 
 	// 1. The first scheduled run finds the low balances and posts one digest per account.
 	fmt.Fprintf(w, "\n▶ Run 1 at %s: balance-alert, invoked as the schedule invokes it\n", d.clock())
