@@ -37,22 +37,22 @@ func TestDemo(t *testing.T) {
 	if len(left) != 0 {
 		t.Errorf("the demo left %d entries in the temporary directory, want none (first: %s)", len(left), left[0].Name())
 	}
-	// Seed 1 with 30 customers: the worst customer is topped up, and the partner's cash account
-	// (¥52,729.34, warning at ¥60,000) stays low.
+	// Seed 1 with 30 customers: the worst customer (nothing left, ¥661.68 owed) leads the digest
+	// and is topped up.
 	for _, want := range []string{
 		"🔴 balance alerts for partner-cn",
 		"10 findings: 4 critical, 6 warning",
-		"⚠️ Partner cash account (new)",
-		"balance ¥52,729.34 is at or below the warning level ¥60,000.00",
+		"🔴 成都长风软件有限公司 (0f2e6aa2852329f8d025ad9f64312e2c) (new)",
+		"Critical at: ¥100.00 · Debt: ¥661.68",
 		"⚠️ balance alerts for customer-suzhou",
 		"11 low balances in 2 accounts · Slack: 2 posted, 0 edited, 0 thread replies",
 		"11 low balances in 2 accounts · Slack: 0 posted, 0 edited, 0 thread replies",
 		"nothing new was sent: the Slack stand-in recorded 2 calls before this run and 2 after.",
-		"Top-up: 北京长风信息技术有限公司 (99ac22f680f50ec3b228c3617609fcb9) paid in; balance ¥64.91 → ¥20,000.00",
+		"Top-up: 成都长风软件有限公司 (0f2e6aa2852329f8d025ad9f64312e2c) paid in; balance -¥661.68 → ¥20,000.00",
 		"10 low balances in 2 accounts · Slack: 0 posted, 1 edited, 1 thread replies",
 		"9 findings: 3 critical, 6 warning; 1 resolved",
 		"↳ ✏️ Changes:",
-		"• resolved: 北京长风信息技术有限公司 (99ac22f680f50ec3b228c3617609fcb9)",
+		"• resolved: 成都长风软件有限公司 (0f2e6aa2852329f8d025ad9f64312e2c)",
 		"… 4 more items",
 	} {
 		if !strings.Contains(out, want) {

@@ -84,5 +84,10 @@ func runFunction(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if _, err := fmt.Fprintf(stdout, "%s\n", b); err != nil {
 		return err
 	}
+	if runErr == nil && len(res.CheckErrors) > 0 {
+		// In Lambda a check that cannot reach BSS is an ops alert, not a failed invocation; at a
+		// terminal or in a script, the exit status should say it too.
+		return fmt.Errorf("the check could not run for %d account(s); see check_errors", len(res.CheckErrors))
+	}
 	return runErr
 }

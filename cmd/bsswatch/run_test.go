@@ -200,3 +200,19 @@ func TestRunUsage(t *testing.T) {
 		})
 	}
 }
+
+func TestRunCheckThatCannotRunExitsNonZero(t *testing.T) {
+	e := setupRun(t)
+	t.Setenv("BSSWATCH_TEST_PARTNER_SK", "a-wrong-secret-key")
+	code, stdout, stderr := runCmd(t, "run", "balance-alert", "--config", e.config)
+	if code != 1 {
+		t.Fatalf("got exit %d, want 1; stderr:\n%s", code, stderr)
+	}
+	res := decodeResult(t, stdout)
+	if len(res.CheckErrors) == 0 || res.Sent["check_failed"] != 1 {
+		t.Errorf("result = %+v, want the failure reported and sent to ops", res)
+	}
+	if strings.Contains(stdout+stderr, "a-wrong-secret-key") {
+		t.Error("the output quotes the secret key")
+	}
+}

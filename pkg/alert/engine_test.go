@@ -700,3 +700,23 @@ func TestStoreFailureMidCommitLosesNoMessage(t *testing.T) {
 	v.run(t, ev)
 	none(t, v.alerts)
 }
+
+func TestDigestIsWorstFirst(t *testing.T) {
+	v := newEnv(t)
+	ranked := func(subject string, sev notify.Severity, rank int64) alert.Finding {
+		f := finding(subject, sev, "")
+		f.Rank = rank
+		return f
+	}
+	v.run(t, eval(
+		ranked("c-3", notify.Warning, 90000),
+		ranked("c-2", notify.Critical, 5000),
+		ranked("c-1", notify.Warning, 100),
+		ranked("c-0", notify.Critical, -200),
+	))
+	got := one(t, v.alerts)
+	want := []string{"Customer c-0=new", "Customer c-2=new", "Customer c-1=new", "Customer c-3=new"}
+	if diff := cmp.Diff(want, statuses(got.Msg)); diff != "" {
+		t.Errorf("order (-want +got):\n%s", diff)
+	}
+}

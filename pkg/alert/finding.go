@@ -19,6 +19,9 @@ type Finding struct {
 	Title    string
 	Text     string
 	Fields   []notify.Field
+	// Rank orders the findings of one severity in a digest, lowest first: for balances the amount
+	// in cents, so the emptiest account leads.
+	Rank int64
 }
 
 // Fingerprint identifies the finding across runs: the same check, account and subject always give the

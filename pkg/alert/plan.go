@@ -26,7 +26,8 @@ type item struct {
 	notify.Item
 	change string
 	// was is the severity the item had in the group's previous message.
-	was notify.Severity
+	was  notify.Severity
+	rank int64
 }
 
 // planGroup compares the evaluation with the stored group and decides the message, if any, and which
@@ -57,7 +58,7 @@ func (r *run) planGroup(ev Evaluation, s *snapshot) (*change, error) {
 	for _, f := range ev.Findings {
 		fp := f.Fingerprint()
 		put(fp, stored{Subject: f.Subject, Severity: f.Severity, Tier: f.Tier, Title: f.Title})
-		it := item{Item: notify.Item{Fingerprint: fp, Severity: f.Severity, Status: statusFiring, Title: f.Title, Text: f.Text, Fields: f.Fields}}
+		it := item{Item: notify.Item{Fingerprint: fp, Severity: f.Severity, Status: statusFiring, Title: f.Title, Text: f.Text, Fields: f.Fields}, rank: f.Rank}
 		p, ok := prev[fp]
 		switch {
 		case !ok:
@@ -178,6 +179,9 @@ func (r *run) digest(ev Evaluation, kind notify.Kind, items []item) notify.Messa
 		}
 		if a.Severity != b.Severity {
 			return a.Severity > b.Severity
+		}
+		if a.rank != b.rank {
+			return a.rank < b.rank
 		}
 		if a.Title != b.Title {
 			return a.Title < b.Title

@@ -97,6 +97,12 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Messages show times in the configured zone; the engine stamps them with its clock.
+	loc := cfg.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	local := func() time.Time { return now().In(loc) }
 	return &App{
 		Config:  cfg,
 		Clients: clients,
@@ -104,7 +110,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 		Engine: &alert.Engine{
 			Store:          store,
 			Router:         router,
-			Now:            now,
+			Now:            local,
 			RepeatInterval: cfg.Alerts.RepeatInterval,
 			Log:            log,
 		},

@@ -49,6 +49,7 @@ func setup(t *testing.T, customers int, partnerSK string) *env {
 		secrets["P_SK"] = partnerSK
 	}
 	doc := fmt.Sprintf(`
+timezone: Asia/Shanghai
 profiles:
   partner-cn: {role: partner, site: cn, domain_id: %q, ak: env:P_AK, sk: env:P_SK, endpoint: %q}
   customer-1: {role: customer, site: cn, domain_id: %q, ak: env:C_AK, sk: env:C_SK, endpoint: %q}
@@ -139,6 +140,11 @@ func TestBalanceLifecycle(t *testing.T) {
 	if digest == "" {
 		t.Fatalf("no digest names customer %s", low[0].ID)
 	}
+	// 08:00 UTC is 16:00 in the configured zone.
+	if m, _ := e.slack.Message(channel, digest); !strings.Contains(slacklocal.RenderBlocks(m.Blocks), "2026-11-21 16:00 +0800") {
+		t.Errorf("digest does not show the time in the configured zone:\n%s", slacklocal.RenderBlocks(m.Blocks))
+	}
+	firstCalls := res.Calls
 
 	// A second run with nothing changed sends nothing.
 	before := len(e.slack.Events())
@@ -146,6 +152,9 @@ func TestBalanceLifecycle(t *testing.T) {
 	res = e.run(t)
 	if n := len(e.slack.Events()) - before; n != 0 || len(res.Sent) != 0 {
 		t.Errorf("second run: %d Slack calls, sent %v; want none", n, res.Sent)
+	}
+	if res.Calls != firstCalls {
+		t.Errorf("second run reports %d BSS calls, first %d: a run counts its own calls", res.Calls, firstCalls)
 	}
 
 	// Topping up one customer resolves it: the digest is edited in place and the thread says so.

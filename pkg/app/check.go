@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/bsswatch/bsswatch/pkg/alert"
+	"github.com/bsswatch/bsswatch/pkg/bss"
 	"github.com/bsswatch/bsswatch/pkg/watch"
 )
 
@@ -86,15 +87,15 @@ const (
 // read or written. A check that cannot reach BSS, or a destination that fails, is reported through
 // the alert engine (ops alert, retried delivery) and in the Result, not as an error.
 func (a *App) Run(ctx context.Context, check string, ev Event) (Result, error) {
+	// A warm Lambda keeps its clients, so counters are per process: a run reports its own difference.
+	before := a.stats()
 	var evals []alert.Evaluation
 	switch check {
 	case CheckBalance:
 		if a.Config.Checks.Balance == nil {
 			return Result{}, errors.New("app: the configuration has no checks.balance section")
 		}
-		before := a.calls()
 		evals = watch.Balance(ctx, a.Config.Checks.Balance, watch.Map(a.Clients))
-		defer func() { a.Log.Debug("bss calls", "check", check, "calls", a.calls()-before) }()
 	default:
 		return Result{}, fmt.Errorf("app: unknown check %q", check)
 	}
@@ -112,7 +113,8 @@ func (a *App) Run(ctx context.Context, check string, ev Event) (Result, error) {
 			}
 		}
 	}
-	res.Calls = a.calls()
+	used := since(before, a.stats())
+	res.Calls = used.Attempts
 	if ev.DryRun {
 		sort.SliceStable(res.Items, func(i, j int) bool { return res.Items[i].Severity < res.Items[j].Severity })
 		return res, nil
@@ -126,19 +128,22 @@ func (a *App) Run(ctx context.Context, check string, ev Event) (Result, error) {
 		}
 	}
 	res.Delivered, res.Failed, res.Dropped = rep.Delivered, rep.Failed, rep.Dropped
-	a.metrics(check, res)
+	a.metrics(check, res, used)
 	if err != nil {
 		return res, fmt.Errorf("app: %s: %w", check, err)
 	}
 	return res, nil
 }
 
-// calls is the number of BSS requests sent so far by every client.
-func (a *App) calls() int64 {
-	var n int64
+// stats adds up the BSS calls every client has made so far.
+func (a *App) stats() bss.Counts {
+	var n bss.Counts
 	for _, c := range a.Clients {
 		for _, s := range c.Stats() {
-			n += s.Attempts
+			n.Attempts += s.Attempts
+			n.Retries += s.Retries
+			n.Throttles += s.Throttles
+			n.Failures += s.Failures
 		}
 	}
 	return n
@@ -146,14 +151,7 @@ func (a *App) calls() int64 {
 
 // metrics writes one CloudWatch embedded-metric-format line per run, so alarms and dashboards need
 // no PutMetricData permission or call.
-func (a *App) metrics(check string, res Result) {
-	var throttles, failures int64
-	for _, c := range a.Clients {
-		for _, s := range c.Stats() {
-			throttles += s.Throttles
-			failures += s.Failures
-		}
-	}
+func (a *App) metrics(check string, res Result, used bss.Counts) {
 	sent := 0
 	for _, n := range res.Sent {
 		sent += n
@@ -175,8 +173,17 @@ func (a *App) metrics(check string, res Result) {
 		slog.Int("Deliveries", res.Delivered),
 		slog.Int("DeliveryFailures", res.Failed),
 		slog.Int64("BSSCalls", res.Calls),
-		slog.Int64("BSSThrottles", throttles),
-		slog.Int64("BSSFailures", failures),
+		slog.Int64("BSSThrottles", used.Throttles),
+		slog.Int64("BSSFailures", used.Failures),
 		slog.Int("CheckFailures", len(res.CheckErrors)),
 	)
+}
+
+func since(before, after bss.Counts) bss.Counts {
+	return bss.Counts{
+		Attempts:  after.Attempts - before.Attempts,
+		Retries:   after.Retries - before.Retries,
+		Throttles: after.Throttles - before.Throttles,
+		Failures:  after.Failures - before.Failures,
+	}
 }

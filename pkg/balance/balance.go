@@ -69,15 +69,13 @@ func Evaluate(profile string, accounts []Account, threshold func(Account) (Thres
 		if !low {
 			continue
 		}
-		limit := t.Warning
+		// The level crossed is the one worth reading; the balance leads because change lines quote
+		// the first field.
+		limit := notify.Field{Name: "Warning at", Value: t.Warning.String()}
 		if sev == notify.Critical {
-			limit = t.Critical
+			limit = notify.Field{Name: "Critical at", Value: t.Critical.String()}
 		}
-		fields := []notify.Field{
-			{Name: "Balance", Value: a.Amount.String()},
-			{Name: "Warning at", Value: t.Warning.String()},
-			{Name: "Critical at", Value: t.Critical.String()},
-		}
+		fields := []notify.Field{{Name: "Balance", Value: a.Amount.String()}, limit}
 		if !a.Debt.IsZero() {
 			fields = append(fields, notify.Field{Name: "Debt", Value: a.Debt.String()})
 		}
@@ -88,8 +86,8 @@ func Evaluate(profile string, accounts []Account, threshold func(Account) (Thres
 			Tier:     sev.String(),
 			Severity: sev,
 			Title:    a.Name,
-			Text:     fmt.Sprintf("balance %s is at or below the %s level %s", a.Amount, sev, limit),
 			Fields:   fields,
+			Rank:     a.Amount.Value.Shift(2).IntPart(),
 		})
 	}
 	return findings, skipped, errs

@@ -1,6 +1,7 @@
 package balance
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/bsswatch/bsswatch/pkg/money"
@@ -75,11 +76,12 @@ func TestEvaluate(t *testing.T) {
 	}
 	for _, f := range findings {
 		if f.Subject == "customer/b" {
-			if f.Text != "balance ¥50.00 is at or below the critical level ¥100.00" {
-				t.Errorf("text = %q", f.Text)
+			want := []notify.Field{{Name: "Balance", Value: "¥50.00"}, {Name: "Critical at", Value: "¥100.00"}, {Name: "Debt", Value: "¥12.50"}}
+			if !slices.Equal(f.Fields, want) {
+				t.Errorf("fields = %v, want %v", f.Fields, want)
 			}
-			if n := len(f.Fields); n != 4 || f.Fields[3].Value != "¥12.50" {
-				t.Errorf("fields = %v, want debt ¥12.50 last", f.Fields)
+			if f.Rank != 5000 {
+				t.Errorf("rank = %d, want 5000 (cents)", f.Rank)
 			}
 		}
 	}

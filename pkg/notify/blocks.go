@@ -69,7 +69,7 @@ func renderBlocks(msg Message, extra ...string) []slack.Block {
 
 	ctx := fmt.Sprintf("check *%s* · account *%s*", slackEscape.Replace(msg.Check), slackEscape.Replace(msg.Account))
 	if !msg.At.IsZero() {
-		ctx += " · " + msg.At.UTC().Format("2006-01-02 15:04 MST")
+		ctx += " · " + msg.At.Format("2006-01-02 15:04 MST")
 	}
 	blocks = append(blocks, slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType, ctx, false, false)))
 	return blocks

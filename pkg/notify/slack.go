@@ -131,7 +131,7 @@ func threadReply(msg Message) string {
 	case KindResolved:
 		head = ":white_check_mark: Resolved"
 		if !msg.At.IsZero() {
-			head += " at " + msg.At.UTC().Format("2006-01-02 15:04 MST")
+			head += " at " + msg.At.Format("2006-01-02 15:04 MST")
 		}
 		head += "."
 	case KindRepeat:
