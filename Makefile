@@ -4,7 +4,7 @@ GO ?= go
 ARTIFACTS_DIR ?= bin
 LAMBDA_BUILD = CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -tags lambda.norpc -trimpath -ldflags='-s -w'
 
-.PHONY: setup test vet bench demo build build-BalanceAlertFunction
+.PHONY: setup test vet bench demo build build-BalanceAlertFunction build-RenewalQuoteFunction
 
 DYNALITE_DIR := pkg/state/dynamo/testdata/dynalite
 
@@ -28,7 +28,10 @@ demo:
 bench:
 	$(GO) run ./cmd/bsswatch bench
 
-build: build-BalanceAlertFunction
+build: build-BalanceAlertFunction build-RenewalQuoteFunction
 
 build-BalanceAlertFunction:
 	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/balance-alert
+
+build-RenewalQuoteFunction:
+	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/renewal-quote

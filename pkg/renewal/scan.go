@@ -31,7 +31,13 @@ type Report struct {
 // ordering, then lists the resources that need a quote and quotes them in batches of at most ten.
 // An account's failure (a BSS error, a Slack error) is in its Report and does not stop the others; the
 // error is non-nil only when the state store failed, since a retry of the run can then help.
-func (s *Service) Scan(ctx context.Context) ([]Report, error) {
+func (s *Service) Scan(ctx context.Context) ([]Report, error) { return s.scan(ctx, false) }
+
+// Preview is a dry run of Scan: it lists and counts what a scan would quote (Listed, Eligible, Held)
+// and changes nothing: no quote, no message, no expiry, no order. Its error contract is Scan's.
+func (s *Service) Preview(ctx context.Context) ([]Report, error) { return s.scan(ctx, true) }
+
+func (s *Service) scan(ctx context.Context, dry bool) ([]Report, error) {
 	names := make([]string, 0, len(s.Accounts))
 	for n := range s.Accounts {
 		names = append(names, n)
@@ -40,7 +46,7 @@ func (s *Service) Scan(ctx context.Context) ([]Report, error) {
 	var reports []Report
 	var storeErrs []error
 	for _, n := range names {
-		r, err := s.scanAccount(ctx, s.Accounts[n])
+		r, err := s.scanAccount(ctx, s.Accounts[n], dry)
 		if err != nil {
 			r.Err = err.Error()
 			s.log().WarnContext(ctx, "scan", "check", "renewal", "account", n, "error", err.Error())
@@ -64,9 +70,9 @@ func isStoreError(err error) bool {
 	return errors.As(err, &se)
 }
 
-func (s *Service) scanAccount(ctx context.Context, a Account) (Report, error) {
+func (s *Service) scanAccount(ctx context.Context, a Account, dry bool) (Report, error) {
 	rep := Report{Account: a.Name}
-	held, err := s.tend(ctx, a, &rep)
+	held, err := s.tend(ctx, a, &rep, dry)
 	if err != nil {
 		return rep, storeError{err}
 	}
@@ -91,6 +97,9 @@ func (s *Service) scanAccount(ctx context.Context, a Account) (Report, error) {
 		if held[r.ID] {
 			rep.Held++
 		}
+	}
+	if dry {
+		return rep, nil
 	}
 	for _, batch := range Batches(eligible, func(id string) bool { return held[id] }) {
 		items := make([]Item, len(batch))
@@ -120,8 +129,8 @@ func orElse(s, def string) string {
 }
 
 // tend reads the account's live quotes and returns the resources they hold. On the way it expires
-// pending quotes past their deadline, posts missing messages and resumes stale orders.
-func (s *Service) tend(ctx context.Context, a Account, rep *Report) (map[string]bool, error) {
+// pending quotes past their deadline, posts missing messages and resumes stale orders (unless dry).
+func (s *Service) tend(ctx context.Context, a Account, rep *Report, dry bool) (map[string]bool, error) {
 	holds, err := s.Store.Holds(ctx, a.Name)
 	if err != nil {
 		return nil, err
@@ -146,6 +155,7 @@ func (s *Service) tend(ctx context.Context, a Account, rep *Report) (map[string]
 		}
 		now := s.now()
 		switch {
+		case dry:
 		case q.State == Pending && !now.Before(q.Deadline):
 			q, err = s.Store.Transition(ctx, id, []State{Pending}, func(q *Quote) error { q.State = Expired; return nil })
 			if errors.Is(err, ErrState) {

@@ -1,0 +1,293 @@
+package main
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/shopspring/decimal"
+
+	"github.com/bsswatch/bsswatch/pkg/app"
+	"github.com/bsswatch/bsswatch/pkg/bss/sandbox"
+	"github.com/bsswatch/bsswatch/pkg/notify/slacklocal"
+	"github.com/bsswatch/bsswatch/pkg/runtimeapi"
+	"github.com/bsswatch/bsswatch/pkg/slackapp"
+	"github.com/bsswatch/bsswatch/pkg/state/dynamo/dynamotest"
+)
+
+const (
+	channel       = "CRENEW"
+	signingSecret = "artifact-signing-secret"
+	teamID        = "T0ACME"
+	appID         = "A0BSSWATCH"
+	approver      = "U0APPROVER"
+	functionName  = "bsswatch-renewal-quote"
+)
+
+// lambdaQueue stands in for Lambda's Invoke API: it accepts Event invocations of the function and
+// keeps their payloads, which the test then delivers through the Runtime API as Lambda would.
+type lambdaQueue struct {
+	mu       sync.Mutex
+	payloads [][]byte
+	refused  []string
+}
+
+func (q *lambdaQueue) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if r.URL.Path != "/2015-03-31/functions/"+functionName+"/invocations" || r.Header.Get("X-Amz-Invocation-Type") != "Event" {
+		q.refused = append(q.refused, r.Method+" "+r.URL.Path+" "+r.Header.Get("X-Amz-Invocation-Type"))
+		http.Error(w, `{"message":"not an Event invocation of the function"}`, http.StatusBadRequest)
+		return
+	}
+	q.payloads = append(q.payloads, body)
+	w.WriteHeader(http.StatusAccepted)
+}
+
+type artifact struct {
+	api    *runtimeapi.Server
+	proc   *runtimeapi.Process
+	box    *sandbox.Server
+	slack  *slacklocal.Server
+	queue  *lambdaQueue
+	logs   string
+	custID string
+}
+
+// startArtifact builds the function as deployed and runs it under the Runtime API with its
+// configuration in the environment: the sandbox partner lists, one customer quotes and renews.
+func startArtifact(t *testing.T) *artifact {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	dir := t.TempDir()
+	bin, err := runtimeapi.Build(ctx, ".", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	box, err := sandbox.New(sandbox.Options{Site: sandbox.SiteCN, Seed: 11, Customers: 40})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bssSrv := httptest.NewServer(box)
+	t.Cleanup(func() { box.Close(); bssSrv.Close() })
+	slack := slacklocal.New(slacklocal.WithToken("xoxb-artifact"))
+	t.Cleanup(slack.Close)
+	queue := &lambdaQueue{}
+	lambdaSrv := httptest.NewServer(queue)
+	t.Cleanup(lambdaSrv.Close)
+	_, table := dynamotest.Start(t)
+
+	m := box.Manifest(bssSrv.URL)
+	cust := customerToQuote(t, box, m)
+	if err := box.SetCustomerBalance(cust.CustomerID, decimal.NewFromInt(10_000_000)); err != nil {
+		t.Fatal(err)
+	}
+	cfg := fmt.Sprintf(`
+profiles:
+  partner-cn: {role: partner, site: cn, domain_id: %q, ak: env:PARTNER_AK, sk: env:PARTNER_SK, endpoint: %q}
+  acme: {role: customer, site: cn, domain_id: %q, ak: env:ACME_AK, sk: env:ACME_SK, endpoint: %q}
+state: {backend: dynamodb}
+destinations:
+  quotes: {type: slack, token: env:SLACK_BOT_TOKEN, channel: %s, api_url: %q}
+routes: [{to: [quotes]}]
+ops: [quotes]
+slack_app: {signing_secret: env:SLACK_SIGNING_SECRET, team_id: %s, app_id: %s, destination: quotes}
+approvals: {users: [%s]}
+checks:
+  renewal:
+    accounts: [{profile: acme, list_with: partner-cn}]
+    period: {type: month, num: 1}
+    auto_pay: true
+`, m.Partner.DomainID, bssSrv.URL, cust.DomainID, bssSrv.URL, channel, slack.APIURL(), teamID, appID, approver)
+	cfgPath := filepath.Join(dir, "bsswatch.yaml")
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{
+		"BSSWATCH_CONFIG=" + cfgPath,
+		"BSSWATCH_STATE_TABLE=" + table,
+		"AWS_ENDPOINT_URL_DYNAMODB=" + dynamotest.Endpoint(t),
+		"AWS_ENDPOINT_URL_LAMBDA=" + lambdaSrv.URL,
+		"AWS_REGION=ap-southeast-1", "AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local",
+		"AWS_LAMBDA_FUNCTION_NAME=" + functionName,
+		"PARTNER_AK=" + m.Partner.AK, "PARTNER_SK=" + m.Partner.SK,
+		"ACME_AK=" + cust.AK, "ACME_SK=" + cust.SK,
+		"SLACK_BOT_TOKEN=xoxb-artifact", "SLACK_SIGNING_SECRET=" + signingSecret,
+	}
+	api, err := runtimeapi.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { api.Close() })
+	logPath := filepath.Join(dir, "function.log")
+	logs, err := os.Create(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { logs.Close() })
+	proc, err := api.Run(bin, env, logs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(proc.Stop)
+	return &artifact{api: api, proc: proc, box: box, slack: slack, queue: queue, logs: logPath, custID: cust.CustomerID}
+}
+
+// customerToQuote picks a customer with a main resource in use, not on auto-renew, expiring within
+// 30 days.
+func customerToQuote(t *testing.T, box *sandbox.Server, m sandbox.Manifest) sandbox.ManifestCustomer {
+	t.Helper()
+	now := time.Now()
+	for _, c := range m.Customers {
+		for _, r := range box.Resources(c.CustomerID) {
+			if r.Main && r.Status == sandbox.StatusInUse && r.ExpirePolicy != sandbox.PolicyAutoRenew &&
+				r.ExpireTime.After(now.Add(time.Hour)) && r.ExpireTime.Before(now.Add(29*24*time.Hour)) {
+				return c
+			}
+		}
+	}
+	t.Fatal("no sandbox customer has a resource to quote")
+	return sandbox.ManifestCustomer{}
+}
+
+func (a *artifact) invoke(t *testing.T, event []byte) runtimeapi.Result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	r, err := a.api.InvokeWhileRunning(ctx, a.proc, event, time.Minute)
+	if err != nil {
+		b, _ := os.ReadFile(a.logs)
+		t.Fatalf("invoke: %v\nfunction log:\n%s", err, b)
+	}
+	return r
+}
+
+// functionURLEvent is a Slack click as a Function URL delivers it: lower-case headers and a
+// base64 body.
+func functionURLEvent(t *testing.T, h http.Header, body []byte) []byte {
+	t.Helper()
+	headers := map[string]string{}
+	for k := range h {
+		headers[strings.ToLower(k)] = h.Get(k)
+	}
+	ev := events.LambdaFunctionURLRequest{
+		Version: "2.0", RawPath: "/", Headers: headers, IsBase64Encoded: true,
+		Body: base64.StdEncoding.EncodeToString(body),
+		RequestContext: events.LambdaFunctionURLRequestContext{
+			HTTP: events.LambdaFunctionURLRequestContextHTTPDescription{Method: http.MethodPost, Path: "/", SourceIP: "3.0.0.1"},
+		},
+	}
+	b, err := json.Marshal(ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func clickBody(t *testing.T, quoteID, ts, responseURL string) []byte {
+	t.Helper()
+	p, err := json.Marshal(map[string]any{
+		"type": "block_actions", "api_app_id": appID,
+		"user":         map[string]any{"id": approver, "name": "ops"},
+		"team":         map[string]any{"id": teamID},
+		"container":    map[string]any{"type": "message", "message_ts": ts, "channel_id": channel},
+		"response_url": responseURL,
+		"actions": []any{map[string]any{"type": "button", "action_id": slackapp.ActionApprove, "block_id": slackapp.BlockRenewalDecision,
+			"value": quoteID, "action_ts": "1.2"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return []byte(url.Values{"payload": {string(p)}}.Encode())
+}
+
+func TestArtifactQuotesApprovesAndOrders(t *testing.T) {
+	a := startArtifact(t)
+	scheduled, err := os.ReadFile("testdata/scheduled.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := a.invoke(t, scheduled)
+	if r.Error != nil {
+		t.Fatalf("scan: %+v", r.Error)
+	}
+	var res app.RenewalResult
+	if err := json.Unmarshal(r.Payload, &res); err != nil {
+		t.Fatalf("answer %s: %v", r.Payload, err)
+	}
+	if len(res.Reports) != 1 || len(res.Reports[0].Quoted) == 0 {
+		t.Fatalf("scan result %s, want quotes", r.Payload)
+	}
+	quoteID := res.Reports[0].Quoted[0]
+	msgs := a.slack.Messages(channel)
+	if len(msgs) != len(res.Reports[0].Quoted) {
+		t.Fatalf("%d messages for %d quotes", len(msgs), len(res.Reports[0].Quoted))
+	}
+	ts := ""
+	for _, m := range msgs {
+		if strings.Contains(m.Render(), quoteID) {
+			ts = m.TS
+		}
+	}
+	if ts == "" {
+		t.Fatalf("no message names quote %s", quoteID)
+	}
+
+	// The click, as the Function URL delivers it.
+	body := clickBody(t, quoteID, ts, a.slack.WebhookURL())
+	r = a.invoke(t, functionURLEvent(t, slackapp.Sign(signingSecret, time.Now(), body), body))
+	var resp events.LambdaFunctionURLResponse
+	if err := json.Unmarshal(r.Payload, &resp); err != nil || r.Error != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("click answered %s %+v, want status 200", r.Payload, r.Error)
+	}
+	if m, _ := a.slack.Message(channel, ts); !strings.Contains(m.Render(), "Renewing") {
+		t.Errorf("message after the click:\n%s", m.Render())
+	}
+	a.queue.mu.Lock()
+	payloads, refused := a.queue.payloads, a.queue.refused
+	a.queue.mu.Unlock()
+	if len(payloads) != 1 || len(refused) != 0 {
+		t.Fatalf("Lambda got %d Event invocations (refused %v), want 1", len(payloads), refused)
+	}
+	if len(a.box.Orders()) != 0 {
+		t.Fatal("the click ordered before the worker ran")
+	}
+
+	// Lambda delivers the queued invocation to the function: the worker orders.
+	if r := a.invoke(t, payloads[0]); r.Error != nil {
+		t.Fatalf("worker: %+v", r.Error)
+	}
+	if orders := a.box.Orders(); len(orders) != 1 || orders[0].CustomerID != a.custID {
+		t.Fatalf("orders %+v, want one for the customer", orders)
+	}
+	if m, _ := a.slack.Message(channel, ts); !strings.Contains(m.Render(), "Renewed") {
+		t.Errorf("message after the order:\n%s", m.Render())
+	}
+	// A retried delivery of the same invocation changes nothing.
+	if r := a.invoke(t, payloads[0]); r.Error != nil || len(a.box.Orders()) != 1 {
+		t.Errorf("repeated worker event: %+v, %d orders", r.Error, len(a.box.Orders()))
+	}
+
+	// A forged click is refused with 401; an event of no known shape is an error.
+	forged := functionURLEvent(t, slackapp.Sign("wrong", time.Now(), body), body)
+	if r := a.invoke(t, forged); json.Unmarshal(r.Payload, &resp) != nil || resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("forged click answered %s", r.Payload)
+	}
+	if r := a.invoke(t, []byte(`{"quote":"x"}`)); r.Error == nil {
+		t.Errorf("unknown event answered %s without an error", r.Payload)
+	}
+}
