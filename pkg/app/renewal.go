@@ -43,7 +43,9 @@ func (a *App) Renewal(d renewal.Dispatcher, hc *http.Client) (*renewal.Service, 
 	if hc == nil {
 		hc = http.DefaultClient
 	}
-	opts := []slack.Option{slack.OptionHTTPClient(hc)}
+	// Quote messages go out in bursts (one per quote), and chat.postMessage takes about one a second
+	// per channel: 429s are waited out (Retry-After) a few times; a click's budget still bounds them.
+	opts := []slack.Option{slack.OptionHTTPClient(hc), slack.OptionRetry(3)}
 	if dest.APIURL != "" {
 		opts = append(opts, slack.OptionAPIURL(strings.TrimSuffix(dest.APIURL, "/")+"/"))
 	}
@@ -76,15 +78,16 @@ func (a *App) Renewal(d renewal.Dispatcher, hc *http.Client) (*renewal.Service, 
 			Tolerance:         decimal.Max(r.PriceTolerance, decimal.Zero),
 			TwoApproversAbove: cfg.Approvals.TwoApproversAbove,
 		},
-		Accounts:   accounts,
-		Verifier:   slackapp.Verifier{SigningSecret: cfg.SlackApp.SigningSecret.Value(), Now: a.now},
-		TeamID:     cfg.SlackApp.TeamID,
-		AppID:      cfg.SlackApp.AppID,
-		Approvers:  &slackapp.Approvers{Users: cfg.Approvals.Users, Group: cfg.Approvals.Group, Client: api, Now: a.now},
-		Dispatcher: d,
-		HTTPClient: hc,
-		Now:        a.now,
-		Log:        a.Log.With("check", CheckRenewal),
+		Accounts:    accounts,
+		Concurrency: 4,
+		Verifier:    slackapp.Verifier{SigningSecret: cfg.SlackApp.SigningSecret.Value(), Now: a.now},
+		TeamID:      cfg.SlackApp.TeamID,
+		AppID:       cfg.SlackApp.AppID,
+		Approvers:   &slackapp.Approvers{Users: cfg.Approvals.Users, Group: cfg.Approvals.Group, Client: api, Now: a.now},
+		Dispatcher:  d,
+		HTTPClient:  hc,
+		Now:         a.now,
+		Log:         a.Log.With("check", CheckRenewal),
 	}, nil
 }
 

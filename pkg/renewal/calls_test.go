@@ -15,6 +15,7 @@ import (
 func TestPartnerScanMakesTheMinimumOfCalls(t *testing.T) {
 	e := newEnv(t, envOptions{})
 	e.svc.Accounts = map[string]Account{}
+	e.svc.Concurrency = 4
 	minList, minRate := 0, 0
 	for _, c := range e.man.Customers {
 		cl, err := bss.New(bss.Profile{Name: c.CustomerID, Role: bss.Customer, Site: bss.China, AK: c.AK, SK: c.SK,

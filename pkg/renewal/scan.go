@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/bsswatch/bsswatch/pkg/bss"
 	"github.com/bsswatch/bsswatch/pkg/state"
@@ -43,18 +44,32 @@ func (s *Service) scan(ctx context.Context, dry bool) ([]Report, error) {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	var reports []Report
+	reports := make([]Report, len(names))
+	errs := make([]error, len(names))
+	// Accounts are independent: each quotes with its own credentials (its own rate limit), so a few
+	// run at once; a shared partner lister is held to its rate by the client's token bucket.
+	sem := make(chan struct{}, max(s.Concurrency, 1))
+	var wg sync.WaitGroup
+	for i, n := range names {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			reports[i], errs[i] = s.scanAccount(ctx, s.Accounts[n], dry)
+		}()
+	}
+	wg.Wait()
 	var storeErrs []error
-	for _, n := range names {
-		r, err := s.scanAccount(ctx, s.Accounts[n], dry)
-		if err != nil {
-			r.Err = err.Error()
-			s.log().WarnContext(ctx, "scan", "check", "renewal", "account", n, "error", err.Error())
-			if isStoreError(err) {
-				storeErrs = append(storeErrs, err)
-			}
+	for i, err := range errs {
+		if err == nil {
+			continue
 		}
-		reports = append(reports, r)
+		reports[i].Err = err.Error()
+		s.log().WarnContext(ctx, "scan", "check", "renewal", "account", names[i], "error", err.Error())
+		if isStoreError(err) {
+			storeErrs = append(storeErrs, err)
+		}
 	}
 	return reports, errors.Join(storeErrs...)
 }

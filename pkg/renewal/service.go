@@ -81,6 +81,8 @@ type Service struct {
 	HTTPClient *http.Client
 	Now        func() time.Time
 	Log        *slog.Logger
+	// Concurrency is how many accounts a scan works on at once (at least 1).
+	Concurrency int
 	// ClickBudget, OrderingGrace and StaleAfter default to the constants above when zero.
 	ClickBudget   time.Duration
 	OrderingGrace time.Duration
