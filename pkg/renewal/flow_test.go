@@ -522,3 +522,57 @@ func TestScanExpiresOldQuotes(t *testing.T) {
 		t.Errorf("click on an expired quote: %s", out)
 	}
 }
+
+// placeUnpaidOrder renews one resource without auto-pay behind the service's back, as a person in the
+// console would: the resource then sits in an order waiting for payment.
+func (e *env) placeUnpaidOrder(id string) {
+	e.t.Helper()
+	quoter := e.svc.Accounts["acme"].Quoter
+	if _, err := quoter.Renew(context.Background(), bss.RenewRequest{ResourceIDs: []string{id}, PeriodType: bss.Month, PeriodNum: 1}); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+func TestScanLeavesOutResourcesBSSRefuses(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	busy := e.eligible[0]
+	e.placeUnpaidOrder(busy)
+	q := e.scanOne()
+	if slices.Contains(q.ResourceIDs(), busy) || len(q.Items) != len(e.eligible)-1 {
+		t.Errorf("quote holds %v, want every eligible resource but %s", q.ResourceIDs(), busy)
+	}
+	want, err := e.sb.QuoteRenewal(e.customer.CustomerID, q.ResourceIDs(), sandbox.PeriodMonth, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !q.Amount.Value.Equal(want.Amount) {
+		t.Errorf("quote %s, want %s for the resources it holds", q.Amount, want.Amount)
+	}
+	reps, err := e.svc.Preview(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if reps[0].Held != len(e.eligible)-1 || len(reps[0].Quoted) != 0 {
+		t.Errorf("preview %+v, want the quoted resources held and nothing new", reps[0])
+	}
+}
+
+func TestOrderFailsWhenAResourceWasOrderedElsewhere(t *testing.T) {
+	e := newEnv(t, envOptions{autoPay: true})
+	q := e.scanOne()
+	e.placeUnpaidOrder(q.ResourceIDs()[0])
+	if _, out := e.click(q, slackapp.ActionApprove, "UADA"); out != Approved {
+		t.Fatalf("click: %s", out)
+	}
+	e.inproc.Wait()
+	got := e.get(q.ID)
+	if got.State != Failed || !strings.Contains(got.Reason, "CBC.30050010") {
+		t.Errorf("quote %s (%q), want failed naming the pending order", got.State, got.Reason)
+	}
+	if n := len(e.sb.Orders()); n != 1 {
+		t.Errorf("%d orders, want only the one placed elsewhere", n)
+	}
+	if text := e.messageText(got); !strings.Contains(text, "Not renewed") {
+		t.Errorf("message does not say it was not renewed:\n%s", text)
+	}
+}
