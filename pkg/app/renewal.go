@@ -164,3 +164,21 @@ func click(ctx context.Context, a *App, svc *renewal.Service, raw json.RawMessag
 	a.Log.InfoContext(ctx, "click", "check", CheckRenewal, "status", status, "outcome", out)
 	return events.LambdaFunctionURLResponse{StatusCode: status}, nil
 }
+
+// LocalRenewal is Renewal for local runs and the demo, where no Lambda queues the orders: an approved
+// quote is ordered in a goroutine of this process. Call Wait on the returned InProcess before the
+// process exits, so no order is cut off halfway. Its errors are Renewal's.
+func (a *App) LocalRenewal(hc *http.Client) (*renewal.Service, *renewal.InProcess, error) {
+	inproc := &renewal.InProcess{}
+	svc, err := a.Renewal(inproc, hc)
+	if err != nil {
+		return nil, nil, err
+	}
+	inproc.Order = svc.Order
+	inproc.Done = func(quoteID string, err error) {
+		if err != nil {
+			a.Log.Warn("order", "check", CheckRenewal, "quote", quoteID, "error", err.Error())
+		}
+	}
+	return svc, inproc, nil
+}
