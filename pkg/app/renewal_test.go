@@ -114,7 +114,7 @@ checks:
 		"user": map[string]any{"id": "U0ADA", "name": "ada"}, "team": map[string]any{"id": "T0ACME"},
 		"container":    map[string]any{"type": "message", "message_ts": msg.TS, "channel_id": "CQUOTES"},
 		"response_url": slack.WebhookURL(),
-		"actions": []any{map[string]any{"type": "button", "action_id": slackapp.ActionApprove, "block_id": slackapp.BlockRenewalDecision, "value": id}}})
+		"actions":      []any{map[string]any{"type": "button", "action_id": slackapp.ActionApprove, "block_id": slackapp.BlockRenewalDecision, "value": id}}})
 	body := []byte(url.Values{"payload": {string(payload)}}.Encode())
 	if status, outcome := svc.HandleClick(context.Background(), slackapp.Sign("local-signing-secret", now, body), body); status != 200 || outcome != "approved" {
 		t.Fatalf("click = %d %s", status, outcome)
