@@ -136,3 +136,19 @@ func TestParseOrderEvent(t *testing.T) {
 		})
 	}
 }
+
+// FuzzParseOrderEvent: any input either parses to a well-formed quote id or is refused; nothing
+// panics, and an accepted id is one the store would accept.
+func FuzzParseOrderEvent(f *testing.F) {
+	id, _ := NewID()
+	for _, s := range []string{`{"renewal_order":{"quote_id":"` + id + `"}}`, `{}`, `null`, `{"renewal_order":null}`,
+		`{"renewal_order":{"quote_id":"` + id + `"}}x`, `[]`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		req, err := ParseOrderEvent(b)
+		if err == nil && !ValidID(req.QuoteID) {
+			t.Fatalf("accepted %q with quote id %q", b, req.QuoteID)
+		}
+	})
+}
