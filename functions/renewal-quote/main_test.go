@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -180,18 +179,7 @@ func (a *artifact) invoke(t *testing.T, event []byte) runtimeapi.Result {
 // base64 body.
 func functionURLEvent(t *testing.T, h http.Header, body []byte) []byte {
 	t.Helper()
-	headers := map[string]string{}
-	for k := range h {
-		headers[strings.ToLower(k)] = h.Get(k)
-	}
-	ev := events.LambdaFunctionURLRequest{
-		Version: "2.0", RawPath: "/", Headers: headers, IsBase64Encoded: true,
-		Body: base64.StdEncoding.EncodeToString(body),
-		RequestContext: events.LambdaFunctionURLRequestContext{
-			HTTP: events.LambdaFunctionURLRequestContextHTTPDescription{Method: http.MethodPost, Path: "/", SourceIP: "3.0.0.1"},
-		},
-	}
-	b, err := json.Marshal(ev)
+	b, err := json.Marshal(slackapp.FunctionURLRequest(h, body))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,9 +2,7 @@ package renewal
 
 import (
 	"context"
-	"encoding/json"
 	"net/http/httptest"
-	"net/url"
 	"sort"
 	"strings"
 	"sync"
@@ -195,23 +193,10 @@ func (e *env) scanOne() Quote {
 
 // clickBody is a block_actions interaction as Slack sends it: a form with one payload field.
 func (e *env) clickBody(q Quote, action, user string) []byte {
-	p := map[string]any{
-		"type":         "block_actions",
-		"user":         map[string]any{"id": user, "name": strings.ToLower(user[1:]), "team_id": teamID},
-		"api_app_id":   appID,
-		"team":         map[string]any{"id": teamID, "domain": "acme"},
-		"container":    map[string]any{"type": "message", "message_ts": q.Message.TS, "channel_id": q.Message.Channel},
-		"channel":      map[string]any{"id": q.Message.Channel},
-		"message":      map[string]any{"ts": q.Message.TS, "type": "message"},
-		"response_url": e.slack.WebhookURL(),
-		"actions": []any{map[string]any{"type": "button", "action_id": action, "block_id": slackapp.BlockRenewalDecision,
-			"value": q.ID, "action_ts": "1763726400.000200"}},
-	}
-	b, err := json.Marshal(p)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return []byte(url.Values{"payload": {string(b)}}.Encode())
+	return slackapp.Body(slackapp.Action{
+		ActionID: action, Value: q.ID, UserID: user, UserName: strings.ToLower(user[1:]), TeamID: teamID, APIAppID: appID,
+		ChannelID: q.Message.Channel, MessageTS: q.Message.TS, ResponseURL: e.slack.WebhookURL(), ActionTS: "1763726400.000200",
+	})
 }
 
 // click sends a signed click now and returns the status and outcome.

@@ -134,3 +134,22 @@ func containerName(t string) string {
 	}
 	return "container that is not a message"
 }
+
+// Body encodes a as the form Slack posts for a block_actions click on a button in a message: the
+// inverse of ParseAction, for the demo and tests.
+func Body(a Action) []byte {
+	p := map[string]any{
+		"type":         "block_actions",
+		"user":         map[string]any{"id": a.UserID, "name": a.UserName, "team_id": a.TeamID},
+		"api_app_id":   a.APIAppID,
+		"team":         map[string]any{"id": a.TeamID},
+		"container":    map[string]any{"type": "message", "message_ts": a.MessageTS, "channel_id": a.ChannelID},
+		"channel":      map[string]any{"id": a.ChannelID},
+		"message":      map[string]any{"ts": a.MessageTS, "type": "message"},
+		"response_url": a.ResponseURL,
+		"actions": []any{map[string]any{"type": "button", "action_id": a.ActionID, "block_id": BlockRenewalDecision,
+			"value": a.Value, "action_ts": a.ActionTS}},
+	}
+	b, _ := json.Marshal(p) // only strings, maps and slices: cannot fail
+	return []byte(url.Values{"payload": {string(b)}}.Encode())
+}

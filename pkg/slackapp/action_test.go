@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -143,5 +144,26 @@ func TestActionPrintsWithoutResponseURL(t *testing.T) {
 		if !strings.Contains(out, "U0123ABCD") || !strings.Contains(out, "q_7Hc2kW9xQm4L") {
 			t.Errorf("printed click lacks the user or the quote: %s", out)
 		}
+	}
+}
+
+func TestBodyRoundTrips(t *testing.T) {
+	want := Action{ActionID: ActionApprove, Value: "q-123", UserID: "U0APPROVER", UserName: "ana", TeamID: "T0TEAM",
+		APIAppID: "A0APP", ChannelID: "C0ALERTS", MessageTS: "1763712000.000100",
+		ResponseURL: "https://hooks.slack.com/actions/T0TEAM/1/secret", ActionTS: "1763712001.000200"}
+	got, err := ParseAction(Body(want))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != want {
+		t.Errorf("ParseAction(Body(a)) = %+v, want %+v", got, want)
+	}
+	h, body, err := FromFunctionURL(FunctionURLRequest(Sign("s3cret", time.Unix(1763712001, 0), Body(want)), Body(want)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := Verifier{SigningSecret: "s3cret", Now: func() time.Time { return time.Unix(1763712030, 0) }}
+	if err := v.Verify(h, body); err != nil {
+		t.Errorf("a signed Function URL request does not verify: %v", err)
 	}
 }

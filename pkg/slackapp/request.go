@@ -135,3 +135,20 @@ func Sign(secret string, t time.Time, body []byte) http.Header {
 	h.Set("Content-Type", "application/x-www-form-urlencoded")
 	return h
 }
+
+// FunctionURLRequest is a POST as a Lambda Function URL delivers it: header names in lower case and
+// the body base64-encoded. With Sign and Body it makes the same click Slack would send, for the demo
+// and tests of the real handler.
+func FunctionURLRequest(h http.Header, body []byte) events.LambdaFunctionURLRequest {
+	headers := make(map[string]string, len(h))
+	for k := range h {
+		headers[strings.ToLower(k)] = h.Get(k)
+	}
+	return events.LambdaFunctionURLRequest{
+		Version: "2.0", RawPath: "/", Headers: headers, IsBase64Encoded: true,
+		Body: base64.StdEncoding.EncodeToString(body),
+		RequestContext: events.LambdaFunctionURLRequestContext{
+			HTTP: events.LambdaFunctionURLRequestContextHTTPDescription{Method: http.MethodPost, Path: "/"},
+		},
+	}
+}
