@@ -36,8 +36,11 @@ var demoConfig []byte
 const (
 	demoPartner     = "partner-cn"
 	demoCustomer    = "customer-suzhou"
+	demoRenewal     = "customer-hangzhou"
 	demoDestination = "alerts"
 	demoSlackToken  = "xoxb-bsswatch-demo"
+	demoSigning     = "demo-signing-secret"
+	demoApprover    = "U0DEMOAPPROVER"
 )
 
 // demoStart is the demo's clock at the first run: the scheduled time of the balance-alert schedule's
@@ -159,24 +162,30 @@ func startDemo(ctx context.Context, customers int, seed int64, log *slog.Logger)
 	d.closers = append(d.closers, func() { _ = os.RemoveAll(d.dir) })
 
 	m := d.box.Manifest(d.endpoint)
+	renewing, err := d.renewalCustomer(m)
+	if err != nil {
+		return nil, err
+	}
 	// The secrets demo.yaml names, answered from the sandbox's generated credentials; the process
 	// environment is neither read nor changed.
 	secrets := map[string]string{
 		"BSS_PARTNER_AK": m.Partner.AK, "BSS_PARTNER_SK": m.Partner.SK,
 		"BSS_CUSTOMER_AK": m.Customers[0].AK, "BSS_CUSTOMER_SK": m.Customers[0].SK,
-		"SLACK_BOT_TOKEN": demoSlackToken,
+		"BSS_RENEWAL_AK": renewing.AK, "BSS_RENEWAL_SK": renewing.SK,
+		"SLACK_BOT_TOKEN": demoSlackToken, "SLACK_SIGNING_SECRET": demoSigning,
 	}
 	env := func(name string) string { return secrets[name] }
 	d.cfg, err = config.Parse(demoConfig, env)
 	if err != nil {
 		return nil, fmt.Errorf("demo.yaml:\n%w", err)
 	}
-	partner, customer, dest := d.cfg.Profiles[demoPartner], d.cfg.Profiles[demoCustomer], d.cfg.Destinations[demoDestination]
-	if partner == nil || customer == nil || dest == nil {
-		return nil, fmt.Errorf("demo.yaml lacks profile %s, profile %s or destination %s", demoPartner, demoCustomer, demoDestination)
+	partner, customer, renewal, dest := d.cfg.Profiles[demoPartner], d.cfg.Profiles[demoCustomer], d.cfg.Profiles[demoRenewal], d.cfg.Destinations[demoDestination]
+	if partner == nil || customer == nil || renewal == nil || dest == nil {
+		return nil, fmt.Errorf("demo.yaml lacks profile %s, %s or %s, or destination %s", demoPartner, demoCustomer, demoRenewal, demoDestination)
 	}
 	partner.Endpoint, partner.DomainID = d.endpoint, m.Partner.DomainID
 	customer.Endpoint, customer.DomainID = d.endpoint, m.Customers[0].DomainID
+	renewal.Endpoint, renewal.DomainID = d.endpoint, renewing.DomainID
 	dest.APIURL = d.slack.APIURL()
 	d.cfg.State.Path = filepath.Join(d.dir, "state.db")
 	if err := d.cfg.Resolve(ctx, config.NewResolver(env, nil)); err != nil {
@@ -280,9 +289,14 @@ func (d *demo) play(ctx context.Context, w io.Writer) error {
 		return fmt.Errorf("run 3 found %d low balances, want %d (one fewer than run 1)", res.Findings, firstFindings-1)
 	}
 
+	if err := d.playRenewal(ctx, w, channel); err != nil {
+		return err
+	}
+
 	fmt.Fprintf(w, "\nDone in %s. Next: copy cmd/bsswatch/demo.yaml, point it at your account and Slack, then\n",
 		time.Since(d.started).Round(10*time.Millisecond))
 	fmt.Fprintln(w, "  bsswatch run balance-alert --config your.yaml --dry-run")
+	fmt.Fprintln(w, "  bsswatch run renewal-quote --config your.yaml --dry-run")
 	return nil
 }
 
@@ -398,11 +412,10 @@ func printMessage(w io.Writer, m slacklocal.Message, maxItems int) {
 	}
 }
 
-// compactItem keeps an item's title and text lines and joins the "Name: value" field lines that
-// follow them into one.
+// compactItem keeps an item's title and joins the lines that follow it into one.
 func compactItem(lines []string) []string {
-	if len(lines) <= 3 {
+	if len(lines) <= 2 {
 		return lines
 	}
-	return append(lines[:2:2], strings.Join(lines[2:], " · "))
+	return append(lines[:1:1], strings.Join(lines[1:], " · "))
 }

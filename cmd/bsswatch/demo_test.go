@@ -59,15 +59,31 @@ func TestDemo(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
 	}
-	if n := strings.Count(out, "\n"); n > 80 {
-		t.Errorf("the demo printed %d lines, want at most 80 for a terminal", n)
+	// The renewal part: a quote, an approval through the real click handler, one paid order, and
+	// the quote's message edited to say so.
+	for _, want := range []string{
+		"1 quote(s) for 1 account(s) posted to #C0ALERTS",
+		"[ Approve ] [ Reject ]",
+		"U0DEMOAPPROVER clicks Approve: a signed Slack request to the function URL's handler",
+		"answered HTTP 200",
+		"paid, ¥1,771.99 for 2 resource(s), 1 month(s)",
+		"✅ Renewed for ¥1,771.99, approved by <@U0DEMOAPPROVER>",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if n := strings.Count(out, "\n"); n > 120 {
+		t.Errorf("the demo printed %d lines, want at most 120 for a terminal", n)
 	}
 }
 
 // TestDemoDeterministic runs the demo twice: apart from loopback ports and the time it took, the
 // output is the same, so the README can show it.
 func TestDemoDeterministic(t *testing.T) {
-	varying := regexp.MustCompile(`127\.0\.0\.1:\d+|Done in \S+`)
+	// Quote ids are random by design (they are the capability a button carries), order ids carry the
+	// wall clock, and the click's answer takes what it takes.
+	varying := regexp.MustCompile(`127\.0\.0\.1:\d+|Done in \S+|q[0-9A-Z]{32}|CS\d+|HTTP 200 in \S+`)
 	var outs [2]string
 	for i := range outs {
 		code, out, stderr, _ := runDemoCmd(t, "--customers", "40", "--seed", "3")
@@ -114,7 +130,7 @@ func TestDemoUsage(t *testing.T) {
 		{"too many customers", []string{"--customers", "1000000"}, 2, "--customers must be between 1 and 1000"},
 		{"stray argument", []string{"now"}, 2, `unexpected arguments ["now"]`},
 		{"bad flag", []string{"--seed", "x"}, 2, "invalid value"},
-		{"nobody low", []string{"--customers", "1"}, 1, "no customer of the generated partner is below its threshold"},
+		{"nothing to renew", []string{"--customers", "1"}, 1, "no customer of the generated partner has a resource about to lapse"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -15,10 +15,38 @@ import (
 	"github.com/bsswatch/bsswatch/pkg/app"
 )
 
-// functions maps each Lambda function `bsswatch run` can run to the check it runs; a new function
-// adds one line.
-var functions = map[string]string{
-	"balance-alert": app.CheckBalance,
+// functions maps each Lambda function `bsswatch run` can run to how it runs once, locally; a new
+// function adds one line.
+var functions = map[string]func(ctx context.Context, a *app.App, dryRun bool) (any, error){
+	"balance-alert": runCheck(app.CheckBalance),
+	"renewal-quote": runRenewalScan,
+}
+
+// runCheck runs a check function. In Lambda a check that cannot reach BSS is an ops alert, not a
+// failed invocation; at a terminal or in a script the exit status says it too.
+func runCheck(check string) func(context.Context, *app.App, bool) (any, error) {
+	return func(ctx context.Context, a *app.App, dryRun bool) (any, error) {
+		res, err := a.Run(ctx, check, app.Event{DryRun: dryRun})
+		if err == nil && len(res.CheckErrors) > 0 {
+			err = fmt.Errorf("the check could not run for %d account(s); see check_errors", len(res.CheckErrors))
+		}
+		return res, err
+	}
+}
+
+// runRenewalScan runs renewal-quote's scheduled scan: quotes are posted to Slack as in Lambda. Clicks
+// need the deployed Function URL; orders that a scan resumes run in this process before it exits.
+func runRenewalScan(ctx context.Context, a *app.App, dryRun bool) (any, error) {
+	svc, inproc, err := a.LocalRenewal(nil)
+	if err != nil {
+		return nil, err
+	}
+	defer inproc.Wait()
+	ev, err := json.Marshal(app.Event{DryRun: dryRun})
+	if err != nil {
+		return nil, err
+	}
+	return app.RenewalHandler(a, svc)(ctx, ev)
 }
 
 func functionNames() string {
@@ -65,7 +93,7 @@ func runFunction(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	case *source == "":
 		return usageError{"--config is required"}
 	}
-	check, ok := functions[names[0]]
+	run, ok := functions[names[0]]
 	if !ok {
 		return usageError{fmt.Sprintf("unknown function %q (known: %s)", names[0], functionNames())}
 	}
@@ -76,18 +104,13 @@ func runFunction(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	defer a.Close()
-	res, runErr := a.Run(ctx, check, app.Event{DryRun: *dryRun})
+	res, runErr := run(ctx, a, *dryRun)
 	b, err := json.MarshalIndent(res, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encode result: %w", err)
 	}
 	if _, err := fmt.Fprintf(stdout, "%s\n", b); err != nil {
 		return err
-	}
-	if runErr == nil && len(res.CheckErrors) > 0 {
-		// In Lambda a check that cannot reach BSS is an ops alert, not a failed invocation; at a
-		// terminal or in a script, the exit status should say it too.
-		return fmt.Errorf("the check could not run for %d account(s); see check_errors", len(res.CheckErrors))
 	}
 	return runErr
 }

@@ -180,8 +180,8 @@ func TestRunUsage(t *testing.T) {
 		want int
 		text string
 	}{
-		{"unknown function", []string{"run", "coupon-alert", "--config", "x.yaml"}, 2, `unknown function "coupon-alert" (known: balance-alert)`},
-		{"no function", []string{"run", "--config", "x.yaml"}, 2, "name the function to run (known: balance-alert)"},
+		{"unknown function", []string{"run", "coupon-alert", "--config", "x.yaml"}, 2, `unknown function "coupon-alert" (known: balance-alert, renewal-quote)`},
+		{"no function", []string{"run", "--config", "x.yaml"}, 2, "name the function to run (known: balance-alert, renewal-quote)"},
 		{"two functions", []string{"run", "balance-alert", "balance-alert", "--config", "x.yaml"}, 2, "one function at a time"},
 		{"no config", []string{"run", "balance-alert"}, 2, "--config is required"},
 		{"bad flag", []string{"run", "balance-alert", "--dry-run=maybe"}, 2, "invalid boolean value"},
@@ -214,5 +214,16 @@ func TestRunCheckThatCannotRunExitsNonZero(t *testing.T) {
 	}
 	if strings.Contains(stdout+stderr, "a-wrong-secret-key") {
 		t.Error("the output quotes the secret key")
+	}
+}
+
+func TestRunRenewalWithoutItsSection(t *testing.T) {
+	e := setupRun(t)
+	code, _, stderr := runCmd(t, "run", "renewal-quote", "--config", e.config, "--dry-run")
+	if code != 1 || !strings.Contains(stderr, "no checks.renewal section") {
+		t.Errorf("got exit %d, stderr:\n%s\nwant 1 naming the missing section", code, stderr)
+	}
+	if n := len(e.slack.Events()); n != 0 {
+		t.Errorf("made %d Slack calls", n)
 	}
 }

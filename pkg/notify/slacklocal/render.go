@@ -19,6 +19,7 @@ var emoji = strings.NewReplacer(
 var (
 	bold   = regexp.MustCompile(`\*([^*\n]+)\*`)
 	italic = regexp.MustCompile(`(^|[\s(])_([^_\n]+)_`)
+	strike = regexp.MustCompile(`~([^~\n]+)~`)
 )
 
 // unescape undoes the three escapes Slack requires in mrkdwn and plain text.
@@ -55,7 +56,8 @@ func RenderBlocks(blocks slack.Blocks) string {
 				b.WriteString(t + "\n")
 			}
 			for _, f := range bl.Fields {
-				b.WriteString("  " + textObject(f) + "\n")
+				// Slack shows a field's first line as its label above the value.
+				b.WriteString("  " + strings.Replace(textObject(f), "\n", ": ", 1) + "\n")
 			}
 		case *slack.ContextBlock:
 			var parts []string
@@ -65,6 +67,16 @@ func RenderBlocks(blocks slack.Blocks) string {
 				}
 			}
 			b.WriteString("  " + strings.Join(parts, " | ") + "\n")
+		case *slack.ActionBlock:
+			var buttons []string
+			if bl.Elements != nil {
+				for _, e := range bl.Elements.ElementSet {
+					if btn, ok := e.(*slack.ButtonBlockElement); ok {
+						buttons = append(buttons, "[ "+textObject(btn.Text)+" ]")
+					}
+				}
+			}
+			b.WriteString("  " + strings.Join(buttons, " ") + "\n")
 		case *slack.DividerBlock:
 			b.WriteString("----\n")
 		case *slack.MarkdownBlock:
@@ -84,7 +96,7 @@ func textObject(t *slack.TextBlockObject) string {
 }
 
 func text(s string) string {
-	s = italic.ReplaceAllString(bold.ReplaceAllString(s, "$1"), "$1$2")
+	s = italic.ReplaceAllString(bold.ReplaceAllString(strike.ReplaceAllString(s, "$1"), "$1"), "$1$2")
 	return emoji.Replace(unescape.Replace(s))
 }
 

@@ -119,3 +119,18 @@ func TestWebhook(t *testing.T) {
 		t.Errorf("messages = %+v, want one reading \"a <b>\"", msgs)
 	}
 }
+
+func TestRenderBlocksFieldsButtonsAndStrike(t *testing.T) {
+	approve := slack.NewButtonBlockElement("approve", "q1", slack.NewTextBlockObject(slack.PlainTextType, "Approve", false, false))
+	reject := slack.NewButtonBlockElement("reject", "q1", slack.NewTextBlockObject(slack.PlainTextType, "Reject", false, false))
+	blocks := slack.Blocks{BlockSet: []slack.Block{
+		slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, "✅ ~Acme (c-1)~", false, false),
+			[]*slack.TextBlockObject{slack.NewTextBlockObject(slack.MarkdownType, "*Amount to pay*\n¥305.00", false, false)}, nil),
+		slack.NewActionBlock("decision", approve, reject),
+	}}
+	got := slacklocal.RenderBlocks(blocks)
+	want := "✅ Acme (c-1)\n  Amount to pay: ¥305.00\n\n  [ Approve ] [ Reject ]\n"
+	if got != want {
+		t.Errorf("RenderBlocks = %q, want %q", got, want)
+	}
+}
