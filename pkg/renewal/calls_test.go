@@ -13,15 +13,44 @@ import (
 // each customer quotes) and checks the calls against the minimum: one listing page per customer (at
 // 500 records a page) and one renew-rate call per ten resources to quote.
 func TestPartnerScanMakesTheMinimumOfCalls(t *testing.T) {
-	e := newEnv(t, envOptions{})
+	got := partnerScan(t, 0)
+	t.Logf("%d customers: %d listing calls (minimum %d), %d renew-rate calls (minimum %d), %d quotes",
+		got.customers, got.list, got.minList, got.rate, got.minRate, got.quoted)
+	if got.list != got.minList || got.rate != got.minRate {
+		t.Errorf("calls: list %d rate %d, want the minimum %d and %d", got.list, got.rate, got.minList, got.minRate)
+	}
+	if got.quoted != got.minRate {
+		t.Errorf("%d quotes, want one per batch (%d)", got.quoted, got.minRate)
+	}
+}
+
+// BenchmarkPartnerScan10k is the same scan for a partner with 10,000 customers; it reports the calls
+// made and the minimum (run with -benchtime=1x: a second scan finds every resource already quoted).
+func BenchmarkPartnerScan10k(b *testing.B) {
+	for range b.N {
+		got := partnerScan(b, 10_000)
+		b.ReportMetric(float64(got.list), "list-calls")
+		b.ReportMetric(float64(got.minList), "list-min")
+		b.ReportMetric(float64(got.rate), "rate-calls")
+		b.ReportMetric(float64(got.minRate), "rate-min")
+		b.ReportMetric(float64(got.quoted), "quotes")
+	}
+}
+
+type scanCalls struct {
+	customers, list, minList, rate, minRate, quoted int
+}
+
+func partnerScan(tb testing.TB, customers int) scanCalls {
+	e := newEnv(tb, envOptions{customers: customers})
 	e.svc.Accounts = map[string]Account{}
 	e.svc.Concurrency = 4
-	minList, minRate := 0, 0
+	var got scanCalls
 	for _, c := range e.man.Customers {
 		cl, err := bss.New(bss.Profile{Name: c.CustomerID, Role: bss.Customer, Site: bss.China, AK: c.AK, SK: c.SK,
 			DomainID: c.DomainID, Endpoint: e.man.Endpoint, Timeout: 2 * time.Second}, fastBSS())
 		if err != nil {
-			t.Fatal(err)
+			tb.Fatal(err)
 		}
 		e.svc.Accounts[c.CustomerID] = Account{Name: c.CustomerID, Quoter: cl, Lister: e.partner, CustomerID: c.CustomerID}
 		n := 0
@@ -31,29 +60,22 @@ func TestPartnerScanMakesTheMinimumOfCalls(t *testing.T) {
 				n++
 			}
 		}
-		minList += bss.Pages(n, bss.PageResources)
-		minRate += (n + bss.BatchRenew - 1) / bss.BatchRenew
+		got.minList += bss.Pages(n, bss.PageResources)
+		got.minRate += (n + bss.BatchRenew - 1) / bss.BatchRenew
 	}
 	e.sb.ResetCalls()
 	reps, err := e.svc.Scan(context.Background())
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	quoted := 0
 	for _, r := range reps {
 		if r.Err != "" {
-			t.Errorf("%s: %s", r.Account, r.Err)
+			tb.Errorf("%s: %s", r.Account, r.Err)
 		}
-		quoted += len(r.Quoted)
+		got.quoted += len(r.Quoted)
 	}
 	calls := e.sb.Calls()
-	list, rate := calls["ListPayPerUseCustomerResources"], calls["ListRenewRateOnPeriod"]
-	t.Logf("%d customers: %d listing calls (minimum %d), %d renew-rate calls (minimum %d), %d quotes",
-		len(e.man.Customers), list, minList, rate, minRate, quoted)
-	if list != minList || rate != minRate {
-		t.Errorf("calls: list %d rate %d, want the minimum %d and %d", list, rate, minList, minRate)
-	}
-	if quoted != minRate {
-		t.Errorf("%d quotes, want one per batch (%d)", quoted, minRate)
-	}
+	got.customers = len(e.man.Customers)
+	got.list, got.rate = calls["ListPayPerUseCustomerResources"], calls["ListRenewRateOnPeriod"]
+	return got
 }

@@ -60,6 +60,7 @@ type envOptions struct {
 	twoAbove    *string // limit for two approvers, in the customer's currency
 	autoPay     bool
 	minEligible int
+	customers   int // of the generated partner; 60 by default
 }
 
 // fastBSS are client options for tests: a generous rate and tiny backoff.
@@ -79,8 +80,11 @@ func newEnv(t testing.TB, o envOptions) *env {
 	if o.minEligible == 0 {
 		o.minEligible = 2
 	}
+	if o.customers == 0 {
+		o.customers = 60
+	}
 	clk := &clock{t: anchor}
-	sb, err := sandbox.New(sandbox.Options{Site: o.site, Seed: 11, Customers: 60, Now: anchor})
+	sb, err := sandbox.New(sandbox.Options{Site: o.site, Seed: 11, Customers: o.customers, Now: anchor})
 	if err != nil {
 		t.Fatal(err)
 	}
