@@ -140,11 +140,8 @@ func (d *demo) renewalCustomer(m sandbox.Manifest) (sandbox.ManifestCustomer, er
 		if cust, err := d.box.Customer(c.CustomerID); err != nil || cust.Balance.LessThan(decimal.NewFromInt(minRenewalBalance)) {
 			continue
 		}
-		for _, r := range d.box.Resources(c.CustomerID) {
-			if r.Main && r.Status == sandbox.StatusInUse && r.ExpirePolicy != sandbox.PolicyAutoRenew &&
-				r.ExpireTime.After(demoStart) && !r.ExpireTime.After(demoStart.Add(within)) {
-				return c, nil
-			}
+		if len(d.box.Renewable(c.CustomerID, demoStart, within)) > 0 {
+			return c, nil
 		}
 	}
 	return sandbox.ManifestCustomer{}, errors.New("no customer of the generated partner has a resource about to lapse and the balance to renew it; try more --customers or another --seed")

@@ -24,24 +24,15 @@ const channel = "CALERTS"
 // artifact is the function as deployed: built with the Lambda build tags, configured only through
 // its environment, and driven through the Runtime API with the scheduler's JSON.
 type artifact struct {
-	api   *runtimeapi.Server
-	proc  *runtimeapi.Process
+	*runtimeapi.Function
 	box   *sandbox.Server
 	slack *slacklocal.Server
 	store *dynamo.Store
-	logs  string
 }
 
 func startArtifact(t *testing.T, configYAML func(box *sandbox.Server, sandboxURL, slackURL string) string) *artifact {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
 	dir := t.TempDir()
-	bin, err := runtimeapi.Build(ctx, ".", dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-
 	box, err := sandbox.New(sandbox.Options{Site: sandbox.SiteCN, Seed: 11, Customers: 40})
 	if err != nil {
 		t.Fatal(err)
@@ -65,23 +56,8 @@ func startArtifact(t *testing.T, configYAML func(box *sandbox.Server, sandboxURL
 		"PARTNER_AK=" + m.Partner.AK, "PARTNER_SK=" + m.Partner.SK,
 		"SLACK_BOT_TOKEN=xoxb-artifact",
 	}
-	api, err := runtimeapi.Start()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { api.Close() })
-	logPath := filepath.Join(dir, "function.log")
-	logs, err := os.Create(logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { logs.Close() })
-	proc, err := api.Run(bin, env, logs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(proc.Stop)
-	return &artifact{api: api, proc: proc, box: box, slack: slack, store: dynamo.New(client, table, dynamo.Options{}), logs: logPath}
+	f := runtimeapi.StartFunction(t, ".", env)
+	return &artifact{Function: f, box: box, slack: slack, store: dynamo.New(client, table, dynamo.Options{})}
 }
 
 func partnerConfig(box *sandbox.Server, sandboxURL, slackURL string) string {
@@ -101,18 +77,6 @@ checks:
 `, box.Partner().DomainID, sandboxURL, channel, slackURL)
 }
 
-func (a *artifact) invoke(t *testing.T, event []byte) runtimeapi.Result {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	r, err := a.api.InvokeWhileRunning(ctx, a.proc, event, time.Minute)
-	if err != nil {
-		b, _ := os.ReadFile(a.logs)
-		t.Fatalf("invoke: %v\nfunction log:\n%s", err, b)
-	}
-	return r
-}
-
 func TestArtifactRunsTheScheduledCheck(t *testing.T) {
 	a := startArtifact(t, partnerConfig)
 	scheduled, err := os.ReadFile("testdata/scheduled.json")
@@ -120,7 +84,7 @@ func TestArtifactRunsTheScheduledCheck(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	r := a.invoke(t, scheduled)
+	r := a.Invoke(t, scheduled)
 	if r.Error != nil {
 		t.Fatalf("function error: %+v", r.Error)
 	}
@@ -142,7 +106,7 @@ func TestArtifactRunsTheScheduledCheck(t *testing.T) {
 
 	// The same schedule again: nothing new is sent.
 	events := len(a.slack.Events())
-	if r := a.invoke(t, scheduled); r.Error != nil {
+	if r := a.Invoke(t, scheduled); r.Error != nil {
 		t.Fatalf("second run: %+v", r.Error)
 	}
 	if n := len(a.slack.Events()) - events; n != 0 {
@@ -150,7 +114,7 @@ func TestArtifactRunsTheScheduledCheck(t *testing.T) {
 	}
 
 	// A malformed event is refused and changes nothing.
-	r = a.invoke(t, []byte(`{"dryrun": true}`))
+	r = a.Invoke(t, []byte(`{"dryrun": true}`))
 	if r.Error == nil || !strings.Contains(r.Error.Message, "dryrun") {
 		t.Errorf("malformed event answered %s / %+v, want an error naming the field", r.Payload, r.Error)
 	}
@@ -177,14 +141,14 @@ checks:
 `, sandboxURL, slackURL)
 	})
 	select {
-	case <-a.proc.Exited():
+	case <-a.Proc.Exited():
 	case <-time.After(time.Minute):
 		t.Fatal("the function kept running with a bad configuration")
 	}
-	if a.proc.ExitErr() == nil {
+	if a.Proc.ExitErr() == nil {
 		t.Error("the function exited 0 with a bad configuration")
 	}
-	logs, _ := os.ReadFile(a.logs)
+	logs, _ := os.ReadFile(a.Logs)
 	if !strings.Contains(string(logs), `checks.balance.customers.default.warning`) {
 		t.Errorf("start-up log does not name the mistake's path:\n%s", logs)
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -57,12 +56,10 @@ func (q *lambdaQueue) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 type artifact struct {
-	api    *runtimeapi.Server
-	proc   *runtimeapi.Process
+	*runtimeapi.Function
 	box    *sandbox.Server
 	slack  *slacklocal.Server
 	queue  *lambdaQueue
-	logs   string
 	custID string
 }
 
@@ -70,13 +67,7 @@ type artifact struct {
 // configuration in the environment: the sandbox partner lists, one customer quotes and renews.
 func startArtifact(t *testing.T) *artifact {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
 	dir := t.TempDir()
-	bin, err := runtimeapi.Build(ctx, ".", dir)
-	if err != nil {
-		t.Fatal(err)
-	}
 	box, err := sandbox.New(sandbox.Options{Site: sandbox.SiteCN, Seed: 11, Customers: 40})
 	if err != nil {
 		t.Fatal(err)
@@ -127,52 +118,22 @@ checks:
 		"ACME_AK=" + cust.AK, "ACME_SK=" + cust.SK,
 		"SLACK_BOT_TOKEN=xoxb-artifact", "SLACK_SIGNING_SECRET=" + signingSecret,
 	}
-	api, err := runtimeapi.Start()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { api.Close() })
-	logPath := filepath.Join(dir, "function.log")
-	logs, err := os.Create(logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { logs.Close() })
-	proc, err := api.Run(bin, env, logs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(proc.Stop)
-	return &artifact{api: api, proc: proc, box: box, slack: slack, queue: queue, logs: logPath, custID: cust.CustomerID}
+	f := runtimeapi.StartFunction(t, ".", env)
+	return &artifact{Function: f, box: box, slack: slack, queue: queue, custID: cust.CustomerID}
 }
 
 // customerToQuote picks a customer with a main resource in use, not on auto-renew, expiring within
 // 30 days.
 func customerToQuote(t *testing.T, box *sandbox.Server, m sandbox.Manifest) sandbox.ManifestCustomer {
 	t.Helper()
-	now := time.Now()
+	// An hour's margin either side: the function's clock is the real one, not this test's.
 	for _, c := range m.Customers {
-		for _, r := range box.Resources(c.CustomerID) {
-			if r.Main && r.Status == sandbox.StatusInUse && r.ExpirePolicy != sandbox.PolicyAutoRenew &&
-				r.ExpireTime.After(now.Add(time.Hour)) && r.ExpireTime.Before(now.Add(29*24*time.Hour)) {
-				return c
-			}
+		if len(box.Renewable(c.CustomerID, time.Now().Add(time.Hour), 29*24*time.Hour)) > 0 {
+			return c
 		}
 	}
 	t.Fatal("no sandbox customer has a resource to quote")
 	return sandbox.ManifestCustomer{}
-}
-
-func (a *artifact) invoke(t *testing.T, event []byte) runtimeapi.Result {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	r, err := a.api.InvokeWhileRunning(ctx, a.proc, event, time.Minute)
-	if err != nil {
-		b, _ := os.ReadFile(a.logs)
-		t.Fatalf("invoke: %v\nfunction log:\n%s", err, b)
-	}
-	return r
 }
 
 // functionURLEvent is a Slack click as a Function URL delivers it: lower-case headers and a
@@ -209,7 +170,7 @@ func TestArtifactQuotesApprovesAndOrders(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := a.invoke(t, scheduled)
+	r := a.Invoke(t, scheduled)
 	if r.Error != nil {
 		t.Fatalf("scan: %+v", r.Error)
 	}
@@ -237,7 +198,7 @@ func TestArtifactQuotesApprovesAndOrders(t *testing.T) {
 
 	// The click, as the Function URL delivers it.
 	body := clickBody(t, quoteID, ts, a.slack.WebhookURL())
-	r = a.invoke(t, functionURLEvent(t, slackapp.Sign(signingSecret, time.Now(), body), body))
+	r = a.Invoke(t, functionURLEvent(t, slackapp.Sign(signingSecret, time.Now(), body), body))
 	var resp events.LambdaFunctionURLResponse
 	if err := json.Unmarshal(r.Payload, &resp); err != nil || r.Error != nil || resp.StatusCode != http.StatusOK {
 		t.Fatalf("click answered %s %+v, want status 200", r.Payload, r.Error)
@@ -256,7 +217,7 @@ func TestArtifactQuotesApprovesAndOrders(t *testing.T) {
 	}
 
 	// Lambda delivers the queued invocation to the function: the worker orders.
-	if r := a.invoke(t, payloads[0]); r.Error != nil {
+	if r := a.Invoke(t, payloads[0]); r.Error != nil {
 		t.Fatalf("worker: %+v", r.Error)
 	}
 	if orders := a.box.Orders(); len(orders) != 1 || orders[0].CustomerID != a.custID {
@@ -266,16 +227,16 @@ func TestArtifactQuotesApprovesAndOrders(t *testing.T) {
 		t.Errorf("message after the order:\n%s", m.Render())
 	}
 	// A retried delivery of the same invocation changes nothing.
-	if r := a.invoke(t, payloads[0]); r.Error != nil || len(a.box.Orders()) != 1 {
+	if r := a.Invoke(t, payloads[0]); r.Error != nil || len(a.box.Orders()) != 1 {
 		t.Errorf("repeated worker event: %+v, %d orders", r.Error, len(a.box.Orders()))
 	}
 
 	// A forged click is refused with 401; an event of no known shape is an error.
 	forged := functionURLEvent(t, slackapp.Sign("wrong", time.Now(), body), body)
-	if r := a.invoke(t, forged); json.Unmarshal(r.Payload, &resp) != nil || resp.StatusCode != http.StatusUnauthorized {
+	if r := a.Invoke(t, forged); json.Unmarshal(r.Payload, &resp) != nil || resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("forged click answered %s", r.Payload)
 	}
-	if r := a.invoke(t, []byte(`{"quote":"x"}`)); r.Error == nil {
+	if r := a.Invoke(t, []byte(`{"quote":"x"}`)); r.Error == nil {
 		t.Errorf("unknown event answered %s without an error", r.Payload)
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/bsswatch/bsswatch/pkg/bss"
-	"github.com/bsswatch/bsswatch/pkg/bss/sandbox"
 )
 
 // TestPartnerScanMakesTheMinimumOfCalls scans every customer of a sandbox partner (the partner lists,
@@ -53,13 +52,7 @@ func partnerScan(tb testing.TB, customers int) scanCalls {
 			tb.Fatal(err)
 		}
 		e.svc.Accounts[c.CustomerID] = Account{Name: c.CustomerID, Quoter: cl, Lister: e.partner, CustomerID: c.CustomerID}
-		n := 0
-		for _, r := range e.sb.Resources(c.CustomerID) {
-			if r.Main && r.Status == sandbox.StatusInUse && r.ExpirePolicy != sandbox.PolicyAutoRenew &&
-				r.ExpireTime.After(anchor) && !r.ExpireTime.After(anchor.Add(30*24*time.Hour)) {
-				n++
-			}
-		}
+		n := len(e.sb.Renewable(c.CustomerID, anchor, 30*24*time.Hour))
 		got.minList += bss.Pages(n, bss.PageResources)
 		got.minRate += (n + bss.BatchRenew - 1) / bss.BatchRenew
 	}

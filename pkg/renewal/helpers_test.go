@@ -3,7 +3,6 @@ package renewal
 import (
 	"context"
 	"net/http/httptest"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -152,20 +151,7 @@ func (e *env) pickCustomer(min int) {
 	best := -1
 	for i, c := range e.man.Customers {
 		var ids []string
-		var rs []sandbox.Resource
-		for _, r := range e.sb.Resources(c.CustomerID) {
-			if r.Main && r.Status == sandbox.StatusInUse && r.ExpirePolicy != sandbox.PolicyAutoRenew &&
-				r.ExpireTime.After(anchor) && !r.ExpireTime.After(anchor.Add(30*24*time.Hour)) {
-				rs = append(rs, r)
-			}
-		}
-		sort.SliceStable(rs, func(a, b int) bool {
-			if !rs[a].ExpireTime.Equal(rs[b].ExpireTime) {
-				return rs[a].ExpireTime.Before(rs[b].ExpireTime)
-			}
-			return rs[a].ResourceID < rs[b].ResourceID
-		})
-		for _, r := range rs {
+		for _, r := range e.sb.Renewable(c.CustomerID, anchor, 30*24*time.Hour) {
 			ids = append(ids, r.ResourceID)
 		}
 		if len(ids) > len(e.eligible) {

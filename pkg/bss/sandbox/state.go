@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"fmt"
+	"sort"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -137,6 +138,25 @@ func (s *Server) Resources(customerID string) []Resource {
 	for i, r := range c.resources {
 		out[i] = *r
 	}
+	return out
+}
+
+// Renewable returns the customer's resources that a renewal scan at now should quote: main resources
+// in use, not on auto-renew, expiring after now and no later than now+within, soonest first.
+func (s *Server) Renewable(customerID string, now time.Time, within time.Duration) []Resource {
+	var out []Resource
+	for _, r := range s.Resources(customerID) {
+		if r.Main && r.Status == StatusInUse && r.ExpirePolicy != PolicyAutoRenew &&
+			r.ExpireTime.After(now) && !r.ExpireTime.After(now.Add(within)) {
+			out = append(out, r)
+		}
+	}
+	sort.SliceStable(out, func(a, b int) bool {
+		if !out[a].ExpireTime.Equal(out[b].ExpireTime) {
+			return out[a].ExpireTime.Before(out[b].ExpireTime)
+		}
+		return out[a].ResourceID < out[b].ResourceID
+	})
 	return out
 }
 
