@@ -14,6 +14,8 @@ import (
 	"github.com/bsswatch/bsswatch/pkg/bss"
 	"github.com/bsswatch/bsswatch/pkg/bss/sandbox"
 	"github.com/bsswatch/bsswatch/pkg/slackapp"
+	"github.com/bsswatch/bsswatch/pkg/state/dynamo"
+	"github.com/bsswatch/bsswatch/pkg/state/dynamo/dynamotest"
 )
 
 func TestScanQuotesEachResourceOnce(t *testing.T) {
@@ -158,8 +160,10 @@ func TestConcurrentApprovalsOrderOnce(t *testing.T) {
 	var handlers []*Service
 	var workers []*InProcess
 	for range n {
+		// Each handler is its own container: its own DynamoDB client and connections to the one
+		// table, no memory shared with the others.
 		h := *e.svc
-		h.Store = NewStore(e.store.st, e.clock.Now)
+		h.Store = NewStore(dynamo.New(dynamotest.Client(dynamotest.Endpoint(t)), e.table, dynamo.Options{Now: e.clock.Now}), e.clock.Now)
 		w := &InProcess{Order: h.Order}
 		h.Dispatcher = w
 		handlers = append(handlers, &h)

@@ -49,6 +49,7 @@ type env struct {
 	eligible []string // the customer's resources a scan should quote, soonest expiry first
 	slack    *slacklocal.Server
 	store    *Store
+	table    string // the DynamoDB table behind store, on the shared dynalite server
 	svc      *Service
 	inproc   *InProcess
 	partner  *bss.Client
@@ -115,6 +116,7 @@ func newEnv(t testing.TB, o envOptions) *env {
 	api := slack.New("xoxb-test", slack.OptionAPIURL(e.slack.APIURL()))
 
 	client, table := dynamotest.Start(t)
+	e.table = table
 	e.store = NewStore(dynamo.New(client, table, dynamo.Options{Now: clk.Now}), clk.Now)
 
 	pol := Policy{Within: 30 * 24 * time.Hour, PeriodType: bss.Month, PeriodNum: 1, AutoPay: o.autoPay,
