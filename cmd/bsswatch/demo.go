@@ -368,9 +368,9 @@ func (d *demo) lowCustomer(channel string) (sandbox.Customer, money.Amount, erro
 	return sandbox.Customer{}, money.Amount{}, errors.New("no customer of the generated partner is below its threshold in the digest; try more --customers or another --seed")
 }
 
-// clock shows the demo's time as the messages' context line does.
+// clock shows the demo's time as the messages show it: in the configured zone.
 func (d *demo) clock() string {
-	return d.now.Now().UTC().Format("2006-01-02 15:04 MST")
+	return d.now.Now().In(d.cfg.Location).Format("2006-01-02 15:04 MST")
 }
 
 // printMessage prints m as Slack shows it, indented, compacted for a terminal: an item's fields share

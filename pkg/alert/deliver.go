@@ -97,7 +97,11 @@ func (r *run) deliverQueue(ctx context.Context, s *snapshot, name string, queue 
 		} else if ref := s.ref(e.Target, e.Epoch, name); !ref.IsZero() {
 			prev = ref
 		}
-		ref, err := dest.Send(ctx, e.Msg, prev)
+		msg := e.Msg
+		// A stored message comes back with a bare UTC offset; show its time in the clock's zone
+		// (the configured one), with the zone's name.
+		msg.At = msg.At.In(r.now.Location())
+		ref, err := dest.Send(ctx, msg, prev)
 		if errors.Is(err, notify.ErrGone) {
 			r.drop(ctx, rec, log, fmt.Errorf("alert: deliver %s to %s: %w: dropped", e.Msg.ID, name, err))
 			continue

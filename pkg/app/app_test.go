@@ -141,7 +141,7 @@ func TestBalanceLifecycle(t *testing.T) {
 		t.Fatalf("no digest names customer %s", low[0].ID)
 	}
 	// 08:00 UTC is 16:00 in the configured zone.
-	if m, _ := e.slack.Message(channel, digest); !strings.Contains(slacklocal.RenderBlocks(m.Blocks), "2026-11-21 16:00 +0800") {
+	if m, _ := e.slack.Message(channel, digest); !strings.Contains(slacklocal.RenderBlocks(m.Blocks), "2026-11-21 16:00 CST") {
 		t.Errorf("digest does not show the time in the configured zone:\n%s", slacklocal.RenderBlocks(m.Blocks))
 	}
 	firstCalls := res.Calls
