@@ -213,6 +213,24 @@ func TestDryRunTouchesNothing(t *testing.T) {
 	if res.Findings == 0 || len(res.Items) != res.Findings {
 		t.Errorf("dry run listed %d items for %d findings", len(res.Items), res.Findings)
 	}
+	rank := map[string]int{"critical": 0, "warning": 1, "info": 2}
+	for i := 1; i < len(res.Items); i++ {
+		if rank[res.Items[i-1].Severity] > rank[res.Items[i].Severity] {
+			t.Errorf("item %d (%s) listed after a %s one: want worst first", i-1, res.Items[i-1].Severity, res.Items[i].Severity)
+		}
+	}
+	balance := func(it app.DryFinding) decimal.Decimal {
+		if len(it.Fields) == 0 || !strings.HasPrefix(it.Fields[0], "Balance: ¥") {
+			t.Fatalf("item fields = %v, want the balance first", it.Fields)
+		}
+		return decimal.RequireFromString(strings.ReplaceAll(strings.TrimPrefix(it.Fields[0], "Balance: ¥"), ",", ""))
+	}
+	for i := 1; i < len(res.Items); i++ {
+		a, b := res.Items[i-1], res.Items[i]
+		if a.Severity == b.Severity && balance(a).GreaterThan(balance(b)) {
+			t.Errorf("%s (%s) listed before %s (%s): want the lowest balance first", a.Title, a.Fields[0], b.Title, b.Fields[0])
+		}
+	}
 	if n := len(e.slack.Events()); n != 0 {
 		t.Errorf("dry run made %d Slack calls", n)
 	}

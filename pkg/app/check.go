@@ -72,10 +72,11 @@ type Result struct {
 
 // DryFinding is one finding as a dry run shows it.
 type DryFinding struct {
-	Account  string `json:"account"`
-	Severity string `json:"severity"`
-	Title    string `json:"title"`
-	Text     string `json:"text"`
+	Account  string   `json:"account"`
+	Severity string   `json:"severity"`
+	Title    string   `json:"title"`
+	Text     string   `json:"text,omitempty"`
+	Fields   []string `json:"fields,omitempty"`
 }
 
 // Checks the functions run, by name.
@@ -90,6 +91,7 @@ func (a *App) Run(ctx context.Context, check string, ev Event) (Result, error) {
 	// A warm Lambda keeps its clients, so counters are per process: a run reports its own difference.
 	before := a.stats()
 	var evals []alert.Evaluation
+	var dry []alert.Finding
 	switch check {
 	case CheckBalance:
 		if a.Config.Checks.Balance == nil {
@@ -108,15 +110,26 @@ func (a *App) Run(ctx context.Context, check string, ev Event) (Result, error) {
 			a.Log.Warn("check failed", "check", check, "account", e.Account, "partial", e.Partial, "error", e.Err.Error())
 		}
 		if ev.DryRun {
-			for _, f := range e.Findings {
-				res.Items = append(res.Items, DryFinding{Account: f.Account, Severity: f.Severity.String(), Title: f.Title, Text: f.Text})
-			}
+			dry = append(dry, e.Findings...)
 		}
 	}
 	used := since(before, a.stats())
 	res.Calls = used.Attempts
 	if ev.DryRun {
-		sort.SliceStable(res.Items, func(i, j int) bool { return res.Items[i].Severity < res.Items[j].Severity })
+		// Worst first, as the digest would show them.
+		sort.SliceStable(dry, func(i, j int) bool {
+			if dry[i].Severity != dry[j].Severity {
+				return dry[i].Severity > dry[j].Severity
+			}
+			return dry[i].Rank < dry[j].Rank
+		})
+		for _, f := range dry {
+			d := DryFinding{Account: f.Account, Severity: f.Severity.String(), Title: f.Title, Text: f.Text}
+			for _, fl := range f.Fields {
+				d.Fields = append(d.Fields, fl.Name+": "+fl.Value)
+			}
+			res.Items = append(res.Items, d)
+		}
 		return res, nil
 	}
 	rep, err := a.Engine.Run(ctx, evals)

@@ -57,16 +57,13 @@ func setup(t *testing.T, customers int) fixture {
 	}
 }
 
-func byAccount(evals []Evaluation) map[string]alert.Evaluation {
+func byAccount(evals []alert.Evaluation) map[string]alert.Evaluation {
 	out := map[string]alert.Evaluation{}
 	for _, e := range evals {
 		out[e.Account] = e
 	}
 	return out
 }
-
-// Evaluation is alert.Evaluation; the alias keeps the helper signatures short.
-type Evaluation = alert.Evaluation
 
 func subjects(fs []alert.Finding, prefix string) []string {
 	var out []string
