@@ -9,7 +9,6 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	lambdaapi "github.com/aws/aws-sdk-go-v2/service/lambda"
 
 	"github.com/bsswatch/bsswatch/pkg/app"
@@ -25,7 +24,7 @@ func main() {
 		log.Error("start", "error", err.Error())
 		os.Exit(1)
 	}
-	awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
+	awsCfg, err := a.AWS(ctx)
 	if err != nil {
 		log.Error("start", "error", "aws configuration: "+err.Error())
 		os.Exit(1)

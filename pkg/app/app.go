@@ -49,6 +49,7 @@ type App struct {
 	Log     *slog.Logger
 	now     func() time.Time
 	close   func() error
+	aws     func(context.Context) (aws.Config, error)
 }
 
 // New builds an App from a resolved configuration. It makes no BSS or Slack call; it fails, listing
@@ -117,7 +118,17 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 		Log:   log,
 		now:   now,
 		close: closeStore,
+		aws:   opts.AWS,
 	}, nil
+}
+
+// AWS returns the AWS configuration the App loaded (once) for its state and secrets, for other AWS
+// clients of the function; it fails when the App was built without one.
+func (a *App) AWS(ctx context.Context) (aws.Config, error) {
+	if a.aws == nil {
+		return aws.Config{}, errors.New("app: no AWS configuration")
+	}
+	return a.aws(ctx)
 }
 
 // Close releases the state store.
