@@ -10,7 +10,8 @@
 //   - record-offset paging everywhere except invoices (page number), with total_count or count exactly
 //     where the SDK model has it, and the JSON types the SDK decodes strictly (numbers, strings);
 //   - business failures inside HTTP 200 for renewal quotes, and stateful renewals (paid and unpaid
-//     orders, moved expiry, 400 CBC.99003100 while an order waits for payment);
+//     orders that ListCustomerOrders lists and the resource listing finds by order_id, moved expiry,
+//     400 CBC.99003100 while an order waits for payment);
 //   - latency, throttling (429 CBC.0250 per access key and API), injected 5xx and hung requests.
 //
 // A deterministic generator builds the world from a seed: one partner, any number of customers with

@@ -415,7 +415,8 @@ func (s *Server) renewalResources(c *call) (any, *apiError) {
 		total = total.Add(s.officialPrice(cu, r, pt, pn))
 	}
 	amount := bestAmount(cu.discounts, total)
-	now := s.wall().UTC()
+	// BSS keeps order times to the second, and its time filters compare them so.
+	now := s.wall().UTC().Truncate(time.Second)
 	if autoPay && cu.Balance.LessThan(amount) {
 		return nil, &apiError{http.StatusBadRequest, "CBC.30050006", "Automatic payment failed: the account balance is insufficient."}
 	}
@@ -423,7 +424,7 @@ func (s *Server) renewalResources(c *call) (any, *apiError) {
 	o := &Order{
 		ID: fmt.Sprintf("CS%s%05d", now.Format("0601021504"), s.w.orderSeq), CustomerID: cu.ID,
 		ResourceIDs: append([]string(nil), req.ResourceIDs...), PeriodType: pt, PeriodNum: pn,
-		Amount: amount, Currency: cu.Currency, CreatedAt: now,
+		Amount: amount, Official: total, Currency: cu.Currency, CreatedAt: now,
 	}
 	s.w.orders = append(s.w.orders, o)
 	s.w.orderByID[o.ID] = o
@@ -480,6 +481,6 @@ func (s *Server) PayOrder(orderID string) error {
 	if o.Paid {
 		return fmt.Errorf("sandbox: pay order %s: already paid", orderID)
 	}
-	s.pay(s.w.byID[o.CustomerID], o, s.wall().UTC())
+	s.pay(s.w.byID[o.CustomerID], o, s.wall().UTC().Truncate(time.Second))
 	return nil
 }

@@ -160,6 +160,7 @@ var routes = []route{
 	{api: "ListPayPerUseCustomerResources", method: http.MethodPost, path: "/v2/orders/suscriptions/resources/query", sites: []string{SiteCN, SiteIntl}, allow: anyone, handle: (*Server).listPayPerUseCustomerResources},
 	{api: "ListRenewRateOnPeriod", method: http.MethodPost, path: "/v2/bills/ratings/period-resources/renew-rate", sites: []string{SiteCN, SiteIntl}, allow: customerOnly, handle: (*Server).listRenewRateOnPeriod},
 	{api: "RenewalResources", method: http.MethodPost, path: "/v2/orders/subscriptions/resources/renew", sites: []string{SiteCN, SiteIntl}, allow: customerOnly, handle: (*Server).renewalResources},
+	{api: "ListCustomerOrders", method: http.MethodGet, path: "/v2/orders/customer-orders", sites: []string{SiteCN, SiteIntl}, allow: anyone, handle: (*Server).listCustomerOrders},
 	{api: "ListInvoices", method: http.MethodGet, path: "/v1.0/{domain_id}/payments/intl-invoices", sites: []string{SiteIntl}, allow: anyone, handle: (*Server).listInvoices},
 	{api: "KeystoneListAuthDomains", method: http.MethodGet, path: "/v3/auth/domains", sites: []string{SiteCN, SiteIntl}, allow: anyone, handle: (*Server).listAuthDomains, noXDom: true},
 }

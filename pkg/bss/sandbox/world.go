@@ -104,6 +104,7 @@ type Order struct {
 	PeriodType  int      // 2 month, 3 year
 	PeriodNum   int
 	Amount      decimal.Decimal // best-offer amount at ordering time
+	Official    decimal.Decimal // list price at ordering time
 	Currency    string
 	Paid        bool
 	CreatedAt   time.Time
