@@ -34,12 +34,13 @@ const (
 	ListPayPerUseCustomerResources API = "ListPayPerUseCustomerResources"
 	ListRenewRateOnPeriod          API = "ListRenewRateOnPeriod"
 	RenewalResources               API = "RenewalResources"
+	ListCustomerOrders             API = "ListCustomerOrders"
 	ListInvoices                   API = "ListInvoices"
 )
 
 var allAPIs = []API{ListPartnerBalances, ListSubCustomers, ListCustomersBalancesDetail,
 	ShowCustomerAccountBalances, ListQuotaCoupons, ListIssuedPartnerCoupons, ListSubCustomerCoupons,
-	ListPayPerUseCustomerResources, ListRenewRateOnPeriod, RenewalResources, ListInvoices}
+	ListPayPerUseCustomerResources, ListRenewRateOnPeriod, RenewalResources, ListCustomerOrders, ListInvoices}
 
 // Defaults for Options.
 const (

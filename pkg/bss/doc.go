@@ -26,6 +26,7 @@
 //	Coupons           ListSubCustomerCoupons          own coupons    yes             own coupons   yes
 //	Resources         ListPayPerUseCustomerResources  with customer  yes             with customer yes
 //	RenewRate, Renew  ListRenewRateOnPeriod, RenewalResources  -     yes             -             yes
+//	RenewalOrders     ListCustomerOrders (+ Resources)  -            yes             -             yes
 //	Invoices          ListInvoices                    -              -               yes           yes
 //
 // A partner quotes and renews a customer's resources with that customer's credentials (its own
@@ -34,14 +35,14 @@
 // # Paging and batching
 //
 // Every list is read to the end at the largest page size the API accepts (PageSubCustomers 100,
-// PageQuotas 100, PageIssued 100, PageCoupons 100, PageResources 500, PageInvoices 100), so a
-// listing of n records takes Pages(n, size) calls, the minimum: the first call tells the total and
-// the remaining pages are then read with up to Options.Concurrency calls in flight. The totals are
-// "total_count", except "count" for ListSubCustomers, ListSubCustomerCoupons and ListInvoices;
-// offsets are record offsets from 0, except ListInvoices, whose offset is a page number from 1. Id
-// lists are cut to the API's maximum: 100 customers per ListCustomersBalancesDetail, 50 resource ids
-// per ListPayPerUseCustomerResources; RenewRate and Renew take 1-10 ids and refuse more (Invalid,
-// before any call).
+// PageQuotas 100, PageIssued 100, PageCoupons 100, PageResources 500, PageInvoices 100, PageOrders
+// 100), so a listing of n records takes Pages(n, size) calls, the minimum: the first call tells the
+// total and the remaining pages are then read with up to Options.Concurrency calls in flight. The
+// totals are "total_count", except "count" for ListSubCustomers, ListSubCustomerCoupons and
+// ListInvoices; offsets are record offsets from 0, except ListInvoices, whose offset is a page
+// number from 1. Id lists are cut to the API's maximum: 100 customers per
+// ListCustomersBalancesDetail, 50 resource ids per ListPayPerUseCustomerResources; RenewRate and
+// Renew take 1-10 ids and refuse more (Invalid, before any call).
 //
 // A listing is all or nothing: when a page fails, the method returns the error and no records. The
 // exception is CustomerBalances, which returns the balances of the batches that succeeded together
@@ -63,7 +64,7 @@
 // Renew (RenewalResources creates orders) is sent exactly once, never retried, not even on 429, 5xx
 // or a timeout. When it fails after the request may have reached BSS (5xx, timeout, network error,
 // an unreadable 200), the error's kind is Ambiguous: the order may exist, so look before trying
-// again. Any other kind means no order was placed.
+// again (RenewalOrders finds it, with its id). Any other kind means no order was placed.
 //
 // # Errors
 //

@@ -17,6 +17,7 @@ const (
 	PageCoupons      = 100 // ListSubCustomerCoupons (limit 1-100; total in "count")
 	PageResources    = 500 // ListPayPerUseCustomerResources (limit 1-500; "total_count")
 	PageInvoices     = 100 // ListInvoices (limit 1-100, offset is a page number from 1; "count")
+	PageOrders       = 100 // ListCustomerOrders (limit 1-100 per the API reference; the SDK says only "default 10"; "total_count")
 
 	BatchCustomerBalances = 100 // ListCustomersBalancesDetail: customer_infos 1-100
 	BatchResourceIDs      = 50  // ListPayPerUseCustomerResources: resource_ids 0-50

@@ -204,8 +204,8 @@ type RenewResult struct {
 //
 // Errors: before any call, Unsupported for a partner profile and Invalid for a request that breaks
 // the API's limits. After sending, an *Error of kind Ambiguous means the outcome is unknown (5xx,
-// timeout, network error, unreadable answer): the order may exist, so check the resources before
-// trying again. Any other kind (Invalid, Conflict for CBC.99003100 pending order, Throttled, Auth,
+// timeout, network error, unreadable answer): the order may exist, so check the resources (and
+// RenewalOrders) before trying again. Any other kind (Invalid, Conflict for CBC.99003100 pending order, Throttled, Auth,
 // Forbidden, or Transient for a refused connection or a context that ended before sending) means no
 // order was placed.
 func (c *Client) Renew(ctx context.Context, r RenewRequest) (RenewResult, error) {

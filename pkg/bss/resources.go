@@ -36,12 +36,14 @@ const (
 
 // ResourceFilter narrows Resources. CustomerID is required for partner profiles (a partner lists a
 // customer's resources) and refused for customer profiles. ResourceIDs are sent BatchResourceIDs at a
-// time. OnlyMain leaves out attached resources (which renew with their main one). Statuses (at most
-// 10) and the exclusive expiry window (zero: unbounded) are applied by the service.
+// time. OnlyMain leaves out attached resources (which renew with their main one). OrderID keeps the
+// resources of that order (a purchase or a renewal). Statuses (at most 10) and the exclusive expiry
+// window (zero: unbounded) are applied by the service.
 type ResourceFilter struct {
 	CustomerID   string
 	ResourceIDs  []string
 	OnlyMain     bool
+	OrderID      string
 	Statuses     []ResourceStatus
 	ExpireAfter  time.Time
 	ExpireBefore time.Time
@@ -95,6 +97,9 @@ func (c *Client) Resources(ctx context.Context, f ResourceFilter) ([]Resource, e
 	}
 	if f.OnlyMain {
 		base.OnlyMainResource = ptr(int32(1))
+	}
+	if f.OrderID != "" {
+		base.OrderId = ptr(f.OrderID)
 	}
 	if len(f.Statuses) > 0 {
 		st := make([]int32, len(f.Statuses))

@@ -22,6 +22,12 @@ func (c *Client) allow(api API) error {
 		if partner {
 			return unsupported(string(api), "only the customer's own (or agency) credentials can quote or renew; profile %s is a partner", p.Name)
 		}
+	case ListCustomerOrders:
+		// BSS would let a partner list its customers' orders; the order lookup runs with the
+		// credentials that placed the order, so it stays with the customer like Renew.
+		if partner {
+			return unsupported(string(api), "orders are looked up with the customer's own (or agency) credentials, like renewals; profile %s is a partner", p.Name)
+		}
 	case ListInvoices:
 		if cn {
 			return unsupported(string(api), "the China site has no invoice API; profile %s is a China-site %s", p.Name, p.Role)
