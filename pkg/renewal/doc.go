@@ -11,7 +11,8 @@
 // Lambda containers) exactly one wins. The order itself is guarded twice: approving -> ordering is
 // written before RenewalResources is called, and a worker that finds a quote already in ordering (a
 // crash, a retried asynchronous invocation) first checks BSS for signs that the order exists (the
-// expiry moved, or the resources sit in a pending-payment order) and never places a second one.
+// expiry moved, the resources sit in a pending-payment order, or the customer's order list holds a
+// renewal of them) and never places a second one; an order found in the list is recorded with its id.
 //
 // A Service has three entry points: Scan (on a schedule) finds and quotes resources, HandleClick
 // answers a Slack interaction within a second and hands the order to a Dispatcher, and Order (the

@@ -260,7 +260,8 @@ func TestWorkerKilledBeforeOrder(t *testing.T) {
 
 // TestWorkerAnswerLostAfterOrder loses RenewalResources' answer after the order was placed (a 500, or
 // a hang until the client times out): the quote stays in ordering, and the retry finds the order
-// instead of placing another.
+// instead of placing another, and records its id as if the answer had arrived. (The sandbox stamps
+// orders with the wall clock, which is past the service's clock at anchor.)
 func TestWorkerAnswerLostAfterOrder(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -275,21 +276,8 @@ func TestWorkerAnswerLostAfterOrder(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t, envOptions{autoPay: tt.autoPay})
-			q := e.scanOne()
-			tt.fault(e.sb)
-			var firstErr error
-			e.inproc.Done = func(_ string, err error) { firstErr = err }
-			if _, out := e.click(q, slackapp.ActionApprove, "UADA"); out != Approved {
-				t.Fatalf("click: %s", out)
-			}
-			e.inproc.Wait()
-			if bss.KindOf(firstErr) != bss.Ambiguous {
-				t.Fatalf("first worker: %v, want an ambiguous order error (so Lambda retries)", firstErr)
-			}
-			if got := e.get(q.ID); got.State != Ordering || got.Note == "" {
-				t.Fatalf("quote %s note %q, want ordering with a note", got.State, got.Note)
-			}
-			e.clock.Advance(DefaultOrderingGrace)
+			q := e.loseOrderAnswer(tt.fault)
+			e.sb.ResetCalls()
 			if err := e.svc.Order(context.Background(), q.ID); err != nil {
 				t.Fatalf("retry: %v", err)
 			}
@@ -297,14 +285,176 @@ func TestWorkerAnswerLostAfterOrder(t *testing.T) {
 			if got.State != Renewed || !strings.Contains(got.Note, tt.note) {
 				t.Errorf("quote %s note %q, want renewed noting %q", got.State, got.Note, tt.note)
 			}
-			if n := len(e.ordersOf(e.customer.CustomerID)); n != 1 {
-				t.Errorf("%d orders, want 1", n)
+			orders := e.ordersOf(e.customer.CustomerID)
+			if len(orders) != 1 {
+				t.Fatalf("%d orders, want 1", len(orders))
 			}
-			if n := e.sb.Calls()["RenewalResources"]; n != 1 {
-				t.Errorf("RenewalResources called %d times, want 1", n)
+			e.wantOrderRecorded(got, orders[0].ID)
+			if n := len(e.sb.Orders()); n != 1 {
+				t.Errorf("%d orders in the sandbox, want 1", n)
+			}
+			// The retry only reads: one order listing by the customer, no second order.
+			calls := e.sb.CallsByKey()
+			if n := e.sb.Calls()["RenewalResources"]; n != 0 {
+				t.Errorf("the retry called RenewalResources %d times, want 0 (1 in all)", n)
+			}
+			if n := calls[sandbox.CallKey{AK: e.customer.AK, API: "ListCustomerOrders"}]; n != 1 {
+				t.Errorf("the customer listed its orders %d times, want 1", n)
 			}
 		})
 	}
+}
+
+// TestWorkerAnswerLostOrderNotFound keeps the resolution by the resources' signs when the order list
+// cannot name the order (the lookup fails, or the order lies outside its window: created more than
+// the clock-skew margin before the quote entered ordering): the quote ends renewed with the note and
+// no order id, and nothing is ordered again. An order inside the margin is found.
+func TestWorkerAnswerLostOrderNotFound(t *testing.T) {
+	tests := []struct {
+		name      string
+		refuse    bool          // the order listing answers 403
+		orderedAt time.Duration // when the quote entered ordering, after the order's creation
+		found     bool
+		audit     string
+	}{
+		{"lookup refused", true, 0, false, "order lookup failed"},
+		{"order 14 minutes before ordering", false, 14 * time.Minute, true, ""},
+		{"order 16 minutes before ordering", false, 16 * time.Minute, false, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, envOptions{autoPay: true})
+			q := e.loseOrderAnswer(func(s *sandbox.Server) { s.FailAfterNext("RenewalResources", 1, 500, "") })
+			order := e.ordersOf(e.customer.CustomerID)[0]
+			if tt.refuse {
+				e.sb.FailNext("ListCustomerOrders", 1, 403, "CBC.0151")
+			} else {
+				// The sandbox stamps orders with the wall clock: move the quote's ordering time to
+				// the case's distance from it, and the service's clock past the grace period.
+				at := order.CreatedAt.Add(tt.orderedAt)
+				e.setQuote(q.ID, func(q *Quote) { q.OrderingAt = at })
+				e.clock.Advance(at.Add(DefaultOrderingGrace).Sub(e.clock.Now()))
+			}
+			if err := e.svc.Order(context.Background(), q.ID); err != nil {
+				t.Fatalf("retry: %v", err)
+			}
+			got := e.get(q.ID)
+			if got.State != Renewed || !strings.Contains(got.Note, "expire later") {
+				t.Errorf("quote %s note %q, want renewed with the note", got.State, got.Note)
+			}
+			if tt.found {
+				e.wantOrderRecorded(got, order.ID)
+			} else if len(got.OrderIDs) != 0 {
+				t.Errorf("quote records orders %v, want none", got.OrderIDs)
+			}
+			if n := e.sb.Calls()["RenewalResources"]; n != 1 || len(e.sb.Orders()) != 1 {
+				t.Errorf("RenewalResources called %d times, %d orders; want 1 and 1", n, len(e.sb.Orders()))
+			}
+			if tt.audit != "" && !slices.Contains(e.actions(q.ID), tt.audit) {
+				t.Errorf("audit trail %v lacks %q", e.actions(q.ID), tt.audit)
+			}
+		})
+	}
+}
+
+// TestWorkerAnswerLostOrderOnlyListed finds the order in the account's order list while the
+// resources show no sign of it yet: the quote ends renewed with the order id, and nothing is ordered
+// again.
+func TestWorkerAnswerLostOrderOnlyListed(t *testing.T) {
+	e := newEnv(t, envOptions{autoPay: true})
+	q := e.loseOrderAnswer(func(s *sandbox.Server) { s.FailAfterNext("RenewalResources", 1, 500, "") })
+	// As if the paid renewal had not reached the resources yet: their expiry looks unmoved.
+	e.setQuote(q.ID, func(q *Quote) {
+		for i := range q.Items {
+			q.Items[i].Expires = q.Items[i].Expires.AddDate(1, 0, 0)
+		}
+	})
+	if err := e.svc.Order(context.Background(), q.ID); err != nil {
+		t.Fatalf("retry: %v", err)
+	}
+	got := e.get(q.ID)
+	orders := e.ordersOf(e.customer.CustomerID)
+	if got.State != Renewed || len(orders) != 1 || !strings.Contains(got.Note, "BSS lists it: completed") {
+		t.Fatalf("quote %s note %q with %d sandbox orders, want renewed noting the listed order", got.State, got.Note, len(orders))
+	}
+	e.wantOrderRecorded(got, orders[0].ID)
+	if n := e.sb.Calls()["RenewalResources"]; n != 1 {
+		t.Errorf("RenewalResources called %d times, want 1", n)
+	}
+}
+
+// loseOrderAnswer scans, approves, and lets the worker's order meet fault (an answer lost after the
+// order was placed): it returns the quote, left in ordering with a note, once the grace period for
+// a retry has passed.
+func (e *env) loseOrderAnswer(fault func(*sandbox.Server)) Quote {
+	e.t.Helper()
+	q := e.scanOne()
+	fault(e.sb)
+	var firstErr error
+	e.inproc.Done = func(_ string, err error) { firstErr = err }
+	if _, out := e.click(q, slackapp.ActionApprove, "UADA"); out != Approved {
+		e.t.Fatalf("click: %s", out)
+	}
+	e.inproc.Wait()
+	e.inproc.Done = nil
+	if bss.KindOf(firstErr) != bss.Ambiguous {
+		e.t.Fatalf("first worker: %v, want an ambiguous order error (so Lambda retries)", firstErr)
+	}
+	got := e.get(q.ID)
+	if got.State != Ordering || got.Note == "" || len(got.OrderIDs) != 0 {
+		e.t.Fatalf("quote %s note %q orders %v, want ordering with a note and no order id", got.State, got.Note, got.OrderIDs)
+	}
+	e.clock.Advance(DefaultOrderingGrace)
+	return got
+}
+
+// setQuote rewrites a quote in ordering behind the service's back.
+func (e *env) setQuote(id string, mutate func(*Quote)) {
+	e.t.Helper()
+	if _, err := e.store.Transition(context.Background(), id, []State{Ordering}, func(q *Quote) error { mutate(q); return nil }); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// wantOrderRecorded checks that a renewed quote carries orderID as an order whose answer arrived
+// does: on the quote, in its message, in the last thread reply and in the audit record.
+func (e *env) wantOrderRecorded(q Quote, orderID string) {
+	e.t.Helper()
+	if !slices.Equal(q.OrderIDs, []string{orderID}) {
+		e.t.Errorf("quote records orders %v, want [%s]", q.OrderIDs, orderID)
+	}
+	if text := e.messageText(q); !strings.Contains(text, "Order "+orderID) {
+		e.t.Errorf("message lacks the order id %s:\n%s", orderID, text)
+	}
+	replies := e.slack.Replies(q.Message.Channel, q.Message.TS)
+	if len(replies) == 0 || !strings.Contains(replies[len(replies)-1].Text, "Order "+orderID+" placed") {
+		e.t.Errorf("thread replies %v, want the last to name order %s", replies, orderID)
+	}
+	trail, err := e.store.Trail(context.Background(), q.ID)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	renewed := false
+	for _, a := range trail {
+		renewed = renewed || a.Action == "renewed" && strings.Contains(a.Detail, "orders "+orderID)
+	}
+	if !renewed {
+		e.t.Errorf("audit trail %+v has no renewed record naming order %s", trail, orderID)
+	}
+}
+
+// actions lists the audit trail's actions of a quote, oldest first.
+func (e *env) actions(id string) []string {
+	e.t.Helper()
+	trail, err := e.store.Trail(context.Background(), id)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	var out []string
+	for _, a := range trail {
+		out = append(out, a.Action)
+	}
+	return out
 }
 
 func TestPriceRiseSupersedes(t *testing.T) {

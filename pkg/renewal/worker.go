@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/bsswatch/bsswatch/pkg/bss"
 )
@@ -22,9 +23,11 @@ const codePendingOrder = "CBC.30050010"
 // one order. For a quote in approving it re-quotes; a price above the approved amount beyond the
 // tolerance supersedes the quote with a fresh one instead of ordering. Otherwise it writes approving
 // -> ordering and only then calls RenewalResources, once. For a quote found in ordering (a crash, a
-// retried invocation) it first checks BSS for the order (the expiry moved, or the resources sit in an
-// order waiting for payment) and orders only when there is none. Quotes in other states are left
-// alone, so a repeated invocation is harmless.
+// retried invocation) it first checks BSS for the order (the expiry moved, the resources sit in an
+// order waiting for payment, or the account's order list holds a renewal of them since the quote
+// entered ordering) and orders only when there is none; an order found in the list is recorded with
+// its id, as if its answer had arrived. Quotes in other states are left alone, so a repeated
+// invocation is harmless.
 //
 // It returns an error when a retry can help: BSS or the store failed transiently, the order's outcome
 // is unknown (the quote stays in ordering with a note, and the next run resolves it by checking), or
@@ -176,11 +179,47 @@ func (s *Service) resume(ctx context.Context, q Quote) error {
 	if err != nil {
 		return fmt.Errorf("renewal: resume %s: check for the order: %w", q.ID, err)
 	}
+	orders := s.lookup(ctx, q, a)
+	if found == "" && len(orders) > 0 {
+		// Listed but not yet visible on the resources (still processing, say): ordering again could
+		// renew them twice, or meet BSS's refusal of a second order while one is in process.
+		found = "the order's answer was lost, but BSS lists it: " + statuses(orders)
+	}
 	if found != "" {
-		return s.renewed(ctx, q, nil, found)
+		ids := make([]string, len(orders))
+		for i, o := range orders {
+			ids[i] = o.ID
+		}
+		return s.renewed(ctx, q, ids, found)
 	}
 	s.audit(ctx, &q, "worker", "resume", "no order found for the resources; ordering")
 	return s.place(ctx, q, a)
+}
+
+// orderLookupMargin is how long before the quote entered ordering its order may have been created,
+// by BSS's clock: BSS accepts a request signed up to 15 minutes off its own clock, so an order it
+// created for our call can carry a time up to that much earlier than ours.
+const orderLookupMargin = 15 * time.Minute
+
+// lookup finds the renewal orders of q's resources created since q entered ordering, so an order
+// whose answer was lost is recorded with its id. A failed lookup is logged and audited, and finds
+// nothing: the other signs of an order still decide whether to order.
+func (s *Service) lookup(ctx context.Context, q Quote, a Account) []bss.Order {
+	orders, err := a.Quoter.RenewalOrders(ctx, q.ResourceIDs(), q.OrderingAt.Add(-orderLookupMargin))
+	if err != nil {
+		s.log().WarnContext(ctx, "order lookup", "quote", q.ID, "error", err.Error())
+		s.audit(ctx, &q, "worker", "order lookup failed", err.Error())
+		return nil
+	}
+	return orders
+}
+
+func statuses(orders []bss.Order) string {
+	parts := make([]string, len(orders))
+	for i, o := range orders {
+		parts[i] = o.Status.String()
+	}
+	return strings.Join(parts, ", ")
 }
 
 // ordered looks for signs that q's order exists and returns what it found, or "" for no sign: the
