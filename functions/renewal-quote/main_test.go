@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -147,21 +146,11 @@ func functionURLEvent(t *testing.T, h http.Header, body []byte) []byte {
 	return b
 }
 
-func clickBody(t *testing.T, quoteID, ts, responseURL string) []byte {
-	t.Helper()
-	p, err := json.Marshal(map[string]any{
-		"type": "block_actions", "api_app_id": appID,
-		"user":         map[string]any{"id": approver, "name": "ops"},
-		"team":         map[string]any{"id": teamID},
-		"container":    map[string]any{"type": "message", "message_ts": ts, "channel_id": channel},
-		"response_url": responseURL,
-		"actions": []any{map[string]any{"type": "button", "action_id": slackapp.ActionApprove, "block_id": slackapp.BlockRenewalDecision,
-			"value": quoteID, "action_ts": "1.2"}},
+func clickBody(quoteID, ts, responseURL string) []byte {
+	return slackapp.Body(slackapp.Action{
+		ActionID: slackapp.ActionApprove, Value: quoteID, UserID: approver, UserName: "ops", TeamID: teamID,
+		APIAppID: appID, ChannelID: channel, MessageTS: ts, ResponseURL: responseURL, ActionTS: "1.2",
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return []byte(url.Values{"payload": {string(p)}}.Encode())
 }
 
 func TestArtifactQuotesApprovesAndOrders(t *testing.T) {
@@ -197,7 +186,7 @@ func TestArtifactQuotesApprovesAndOrders(t *testing.T) {
 	}
 
 	// The click, as the Function URL delivers it.
-	body := clickBody(t, quoteID, ts, a.slack.WebhookURL())
+	body := clickBody(quoteID, ts, a.slack.WebhookURL())
 	r = a.Invoke(t, functionURLEvent(t, slackapp.Sign(signingSecret, time.Now(), body), body))
 	var resp events.LambdaFunctionURLResponse
 	if err := json.Unmarshal(r.Payload, &resp); err != nil || r.Error != nil || resp.StatusCode != http.StatusOK {

@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"context"
+	"maps"
 	"math"
 	"net/http"
 	"sync"
@@ -207,11 +208,7 @@ func (c *counters) throttle(api string) {
 func (s *Server) Calls() map[string]int {
 	s.calls.mu.Lock()
 	defer s.calls.mu.Unlock()
-	out := make(map[string]int, len(s.calls.calls))
-	for k, v := range s.calls.calls {
-		out[k] = v
-	}
-	return out
+	return maps.Clone(s.calls.calls)
 }
 
 // CallsByKey returns the same counts as Calls split by the access key that signed them ("" for
@@ -219,22 +216,14 @@ func (s *Server) Calls() map[string]int {
 func (s *Server) CallsByKey() map[CallKey]int {
 	s.calls.mu.Lock()
 	defer s.calls.mu.Unlock()
-	out := make(map[CallKey]int, len(s.calls.byAK))
-	for k, v := range s.calls.byAK {
-		out[k] = v
-	}
-	return out
+	return maps.Clone(s.calls.byAK)
 }
 
 // Throttled returns how many calls per API were answered 429 CBC.0250.
 func (s *Server) Throttled() map[string]int {
 	s.calls.mu.Lock()
 	defer s.calls.mu.Unlock()
-	out := make(map[string]int, len(s.calls.throttled))
-	for k, v := range s.calls.throttled {
-		out[k] = v
-	}
-	return out
+	return maps.Clone(s.calls.throttled)
 }
 
 // ResetCalls sets every call and throttle counter back to zero.
