@@ -421,21 +421,29 @@ func (p *parser) config(root *yaml.Node, env func(string) string) *Config {
 	return c
 }
 
-func (p *parser) profiles(root mapping) map[string]*Profile {
-	out := map[string]*Profile{}
-	n := p.req(root, "profiles")
+// named returns the entries of a section that maps names to settings (profiles, destinations),
+// reporting a section of another kind and every malformed name. A missing section has none.
+func (p *parser) named(n *yaml.Node, section, what string) []entry {
 	if n == nil {
-		return out
+		return nil
 	}
 	if n.Kind != yaml.MappingNode {
-		p.add(n, "profiles", "expected a mapping of profile names, got %s", kindName(n))
-		return out
+		p.add(n, section, "expected a mapping of %s names, got %s", what, kindName(n))
+		return nil
 	}
-	for _, e := range p.entries(n, "profiles") {
-		path := join("profiles", e.name)
+	entries := p.entries(n, section)
+	for _, e := range entries {
 		if !name.MatchString(e.name) {
-			p.add(e.key, path, "a profile name is 1 to 64 letters, digits, '.', '_' or '-'")
+			p.add(e.key, join(section, e.name), "a %s name is 1 to 64 letters, digits, '.', '_' or '-'", what)
 		}
+	}
+	return entries
+}
+
+func (p *parser) profiles(root mapping) map[string]*Profile {
+	out := map[string]*Profile{}
+	for _, e := range p.named(p.req(root, "profiles"), "profiles", "profile") {
+		path := join("profiles", e.name)
 		pr := &Profile{Name: e.name, Timeout: DefaultTimeout, RatePerSecond: DefaultRatePerSecond}
 		out[e.name] = pr
 		m, ok := p.fields(e.value, path, "role", "site", "domain_id", "ak", "sk", "security_token", "endpoint", "region", "timeout", "rate_per_second")
@@ -530,19 +538,8 @@ func (p *parser) state(root mapping, env func(string) string) State {
 
 func (p *parser) destinations(root mapping) map[string]*Destination {
 	out := map[string]*Destination{}
-	n := root.opt("destinations")
-	if n == nil {
-		return out
-	}
-	if n.Kind != yaml.MappingNode {
-		p.add(n, "destinations", "expected a mapping of destination names, got %s", kindName(n))
-		return out
-	}
-	for _, e := range p.entries(n, "destinations") {
+	for _, e := range p.named(root.opt("destinations"), "destinations", "destination") {
 		path := join("destinations", e.name)
-		if !name.MatchString(e.name) {
-			p.add(e.key, path, "a destination name is 1 to 64 letters, digits, '.', '_' or '-'")
-		}
 		d := &Destination{Name: e.name}
 		out[e.name] = d
 		m, ok := p.fields(e.value, path, "type", "token", "channel", "api_url", "url", "secret")
