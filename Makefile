@@ -7,13 +7,15 @@ LAMBDA_BUILD = CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -tags lambda.no
 .PHONY: setup test vet bench demo build build-BalanceAlertFunction build-RenewalQuoteFunction
 
 DYNALITE_DIR := pkg/state/dynamo/testdata/dynalite
+S3RVER_DIR := pkg/config/testdata/s3rver
 
-# Installs the local DynamoDB-API server (dynalite, npm) that the state and function tests start; it
-# reinstalls only when the lock file changes. Its native install scripts are not needed in memory.
-setup: $(DYNALITE_DIR)/node_modules/.package-lock.json
+# Installs the local AWS-API servers the tests start (npm): dynalite (DynamoDB) for the state and
+# function tests, s3rver (S3) for the configuration source tests. Each reinstalls only when its lock
+# file changes; their native install scripts are not needed in memory.
+setup: $(DYNALITE_DIR)/node_modules/.package-lock.json $(S3RVER_DIR)/node_modules/.package-lock.json
 
-$(DYNALITE_DIR)/node_modules/.package-lock.json: $(DYNALITE_DIR)/package.json $(DYNALITE_DIR)/package-lock.json
-	npm ci --prefix $(DYNALITE_DIR) --ignore-scripts --no-audit --no-fund
+%/node_modules/.package-lock.json: %/package.json %/package-lock.json
+	npm ci --prefix $* --ignore-scripts --no-audit --no-fund
 
 test: setup
 	$(GO) vet ./...

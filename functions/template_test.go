@@ -199,11 +199,19 @@ func TestReferencesExist(t *testing.T) {
 			check(strings.SplitN(n.Value, ".", 2)[0])
 		case "!Sub":
 			s := n.Value
+			local := map[string]bool{}
 			if n.Kind == yaml.SequenceNode && len(n.Content) > 0 {
 				s = n.Content[0].Value
+				if len(n.Content) > 1 {
+					for _, k := range keys(n.Content[1]) {
+						local[k] = true // the !Sub's own variables
+					}
+				}
 			}
 			for _, m := range subRef.FindAllStringSubmatch(s, -1) {
-				check(m[1])
+				if !local[m[1]] {
+					check(m[1])
+				}
 			}
 		}
 		for _, c := range n.Content {
@@ -219,6 +227,9 @@ func TestReferencesExist(t *testing.T) {
 	for _, fn := range functions(t, root) {
 		var buf bytes.Buffer
 		for _, p := range get(fn.node, "Properties", "Policies").Content {
+			if p.Kind != yaml.MappingNode {
+				continue // a managed policy, checked by TestEveryFunctionHasTheSharedPolicy
+			}
 			for _, st := range get(p, "Statement").Content {
 				if get(st, "Resource") == nil {
 					buf.WriteString(fn.id + " has a statement without Resource\n")
@@ -228,5 +239,60 @@ func TestReferencesExist(t *testing.T) {
 		if buf.Len() > 0 {
 			t.Error(buf.String())
 		}
+	}
+}
+
+// TestEveryFunctionHasTheSharedPolicy: the configuration, secrets and state are granted once, in
+// FunctionPolicy, and every function carries it.
+func TestEveryFunctionHasTheSharedPolicy(t *testing.T) {
+	root := loadTemplate(t)
+	for _, fn := range functions(t, root) {
+		t.Run(fn.id, func(t *testing.T) {
+			for _, p := range get(fn.node, "Properties", "Policies").Content {
+				if p.Tag == "!Ref" && p.Value == "FunctionPolicy" {
+					return
+				}
+			}
+			t.Errorf("%s's Policies lack !Ref FunctionPolicy", fn.id)
+		})
+	}
+}
+
+// TestConfigSourcePattern: the template accepts exactly the sources the functions can read and
+// grant a read for (config.Load reads files too, but a Lambda function has none to read).
+func TestConfigSourcePattern(t *testing.T) {
+	root := loadTemplate(t)
+	p := get(root, "Parameters", "ConfigSource", "AllowedPattern")
+	if p == nil {
+		t.Fatal("Parameters.ConfigSource has no AllowedPattern")
+	}
+	re, err := regexp.Compile(p.Value)
+	if err != nil {
+		t.Fatalf("ConfigSource AllowedPattern: %v", err)
+	}
+	if def := get(root, "Parameters", "ConfigSource", "Default"); def == nil || !re.MatchString(def.Value) {
+		t.Errorf("ConfigSource's default does not match its own pattern")
+	}
+	tests := []struct {
+		source string
+		want   bool
+	}{
+		{"ssm:/bsswatch/config", true},
+		{"arn:aws:secretsmanager:ap-southeast-1:123456789012:secret:bsswatch/config-AbCdEf", true},
+		{"arn:aws-cn:secretsmanager:cn-north-1:123456789012:secret:bsswatch/config-AbCdEf", true},
+		{"s3://my-bucket/bsswatch/config.yaml", true},
+		{"/etc/bsswatch.yaml", false},
+		{"s3://my-bucket", false},
+		{"s3://My_Bucket/config.yaml", false},
+		{"ssm:bsswatch/config", false},
+		{"arn:aws:ssm:ap-southeast-1:123456789012:parameter/bsswatch/config", false},
+		{"env:BSSWATCH_DOC", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.source, func(t *testing.T) {
+			if got := re.MatchString(tt.source); got != tt.want {
+				t.Errorf("AllowedPattern matches %q = %v, want %v", tt.source, got, tt.want)
+			}
+		})
 	}
 }
