@@ -33,8 +33,17 @@ lint:
 vet:
 	$(GO) vet ./...
 
+# `go run` would compile in silence, for minutes on a fresh machine: build first, saying so, with a
+# line per 25 packages compiled (go build -v names each; compiler errors, which hold spaces, pass
+# through), then run.
+DEMO_BIN := bin/bsswatch
 demo:
-	$(GO) run ./cmd/bsswatch demo
+	@echo "make demo: compiling cmd/bsswatch into $(DEMO_BIN) (the first time takes a few minutes; later ones seconds)"
+	@bash -o pipefail -c 'total=$$($(GO) list -deps ./cmd/bsswatch | wc -l); \
+		$(GO) build -v -o $(DEMO_BIN) ./cmd/bsswatch 2>&1 | \
+		awk -v total=$$total '"'"'/ / {print; next} {n++; if (n % 25 == 0) {printf "  %d of at most %d packages compiled\n", n, total; fflush()}}'"'"''
+	@echo "make demo: running $(DEMO_BIN) demo"
+	@$(DEMO_BIN) demo
 
 bench:
 	$(GO) run ./cmd/bsswatch bench
