@@ -16,6 +16,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/bsswatch/bsswatch/pkg/bss"
 	"github.com/bsswatch/bsswatch/pkg/money"
 	"github.com/bsswatch/bsswatch/pkg/notify"
 )
@@ -450,8 +451,8 @@ func (p *parser) profiles(root mapping) map[string]*Profile {
 		if !ok {
 			continue
 		}
-		pr.Role = Role(p.enum(m, "role", string(RolePartner), string(RoleCustomer)))
-		pr.Site = Site(p.enum(m, "site", string(SiteCN), string(SiteIntl)))
+		pr.Role = bss.Role(p.enum(m, "role", string(bss.Partner), string(bss.Customer)))
+		pr.Site = bss.Site(p.enum(m, "site", string(bss.China), string(bss.International)))
 		pr.DomainID = p.reqStr(m, "domain_id")
 		pr.AK = p.secret(m, "ak", true)
 		pr.SK = p.secret(m, "sk", true)
@@ -477,13 +478,13 @@ func (p *parser) profiles(root mapping) map[string]*Profile {
 	return out
 }
 
-func (p *parser) region(m mapping, site Site) string {
+func (p *parser) region(m mapping, site bss.Site) string {
 	n := m.opt("region")
 	switch {
-	case n == nil && site == SiteIntl:
-		return RegionIntlAP
+	case n == nil && site == bss.International:
+		return bss.RegionIntl
 	case n == nil:
-		return RegionCN
+		return bss.RegionChina
 	}
 	path := join(m.path, "region")
 	s, ok := p.scalar(n, path)
@@ -491,14 +492,14 @@ func (p *parser) region(m mapping, site Site) string {
 		return ""
 	}
 	switch site {
-	case SiteCN:
-		if s != RegionCN {
-			p.add(n, path, "the China site has one region (%s); region applies to site intl", RegionCN)
+	case bss.China:
+		if s != bss.RegionChina {
+			p.add(n, path, "the China site has one region (%s); region applies to site intl", bss.RegionChina)
 		}
-		return RegionCN
-	case SiteIntl:
-		if s != RegionIntlAP && s != RegionIntlEU {
-			p.add(n, path, "%q is not one of: %s, %s", s, RegionIntlAP, RegionIntlEU)
+		return bss.RegionChina
+	case bss.International:
+		if s != bss.RegionIntl && s != bss.RegionEurope {
+			p.add(n, path, "%q is not one of: %s, %s", s, bss.RegionIntl, bss.RegionEurope)
 		}
 		return s
 	}
@@ -654,8 +655,9 @@ func (p *parser) routes(root mapping, c *Config) []Route {
 	return out
 }
 
-// profileFor reads a check's profile and checks that its role and site can serve the check's API.
-func (p *parser) profileFor(m mapping, c *Config, serves func(*Profile) bool, need string) string {
+// profileFor reads a check's profile and asks bss.Can whether its role and site may call every API
+// the check needs, so a profile that cannot serve the check is refused here rather than by a 403.
+func (p *parser) profileFor(m mapping, c *Config, apis ...bss.API) string {
 	n := p.req(m, "profile")
 	if n == nil {
 		return ""
@@ -666,18 +668,21 @@ func (p *parser) profileFor(m mapping, c *Config, serves func(*Profile) bool, ne
 		return ""
 	}
 	pr, ok := c.Profiles[s]
-	switch {
-	case !ok:
+	if !ok {
 		p.add(n, path, "unknown profile %q", s)
-	case pr.Role != "" && pr.Site != "" && !serves(pr):
-		p.add(n, path, "profile %q is a %s on site %s; this check needs %s", s, pr.Role, pr.Site, need)
+		return s
+	}
+	if pr.Role == "" || pr.Site == "" {
+		return s // the profile's own error says why
+	}
+	for _, api := range apis {
+		if err := bss.Can(pr.Role, pr.Site, api); err != nil {
+			p.add(n, path, "profile %q is a %s on site %s: %v", s, pr.Role, pr.Site, err)
+			break
+		}
 	}
 	return s
 }
-
-func cnPartner(pr *Profile) bool { return pr.Role == RolePartner && pr.Site == SiteCN }
-
-func ownAccount(pr *Profile) bool { return pr.Role == RoleCustomer || pr.Site == SiteIntl }
 
 func (p *parser) balance(n *yaml.Node, path string, c *Config) *BalanceCheck {
 	m, ok := p.fields(n, path, "partner", "customers", "own")
@@ -689,7 +694,7 @@ func (p *parser) balance(n *yaml.Node, path string, c *Config) *BalanceCheck {
 		pp := join(path, "partner")
 		if pm, ok := p.fields(pn, pp, "profile", "thresholds"); ok {
 			pb := &PartnerBalance{Thresholds: map[AccountType]Threshold{}}
-			pb.Profile = p.profileFor(pm, c, cnPartner, "a partner profile on site cn (ListPartnerBalances)")
+			pb.Profile = p.profileFor(pm, c, bss.ListPartnerBalances)
 			if tn := p.req(pm, "thresholds"); tn != nil {
 				tp := join(pp, "thresholds")
 				types := []string{string(AccountCash), string(AccountCredit), string(AccountBonus), string(AccountDeposit), string(AccountAllocatable)}
@@ -711,7 +716,7 @@ func (p *parser) balance(n *yaml.Node, path string, c *Config) *BalanceCheck {
 		cp := join(path, "customers")
 		if cm, ok := p.fields(cn, cp, "profile", "default", "overrides"); ok {
 			cb := &CustomerBalances{Overrides: map[string]Threshold{}}
-			cb.Profile = p.profileFor(cm, c, cnPartner, "a partner profile on site cn (ListCustomersBalancesDetail)")
+			cb.Profile = p.profileFor(cm, c, bss.ListSubCustomers, bss.ListCustomersBalancesDetail)
 			if dn := p.req(cm, "default"); dn != nil {
 				cb.Default = p.threshold(dn, join(cp, "default"), c, cb.Profile)
 			}
@@ -741,7 +746,7 @@ func (p *parser) balance(n *yaml.Node, path string, c *Config) *BalanceCheck {
 					continue
 				}
 				var ob OwnBalance
-				ob.Profile = p.profileFor(em, c, ownAccount, "a customer profile, or a partner profile on site intl (ShowCustomerAccountBalances)")
+				ob.Profile = p.profileFor(em, c, bss.ShowCustomerAccountBalances)
 				if ob.Profile != "" && seen[ob.Profile] {
 					p.add(em.opt("profile"), join(ep, "profile"), "profile %q is listed twice", ob.Profile)
 				}
@@ -769,7 +774,7 @@ func (p *parser) threshold(n *yaml.Node, path string, c *Config, profile string)
 	if cur != "" && !curOK {
 		p.add(m.opt("currency"), join(path, "currency"), "not an ISO 4217 currency code: %q (write e.g. CNY, USD)", cur)
 	}
-	if pr, ok := c.Profiles[profile]; ok && curOK && pr.Site == SiteCN && cur != "CNY" {
+	if pr, ok := c.Profiles[profile]; ok && curOK && pr.Site == bss.China && cur != "CNY" {
 		p.add(m.opt("currency"), join(path, "currency"), "the China site keeps balances in CNY, not %s", cur)
 	}
 	amount := func(key string) (money.Amount, bool) {

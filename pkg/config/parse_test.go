@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/shopspring/decimal"
 
+	"github.com/bsswatch/bsswatch/pkg/bss"
 	"github.com/bsswatch/bsswatch/pkg/money"
 	"github.com/bsswatch/bsswatch/pkg/notify"
 )
@@ -210,11 +211,11 @@ func TestParseReportsEachMistakeWithPathAndLine(t *testing.T) {
 		{"unknown check section", "checks:\n", "checks:\n  coupons: {}\n",
 			[]string{"checks.coupons: unknown key (expected one of: balance, renewal) (line 24)"}},
 		{"partner check with a customer profile", "    partner:\n      profile: p", "    partner:\n      profile: c",
-			[]string{"checks.balance.partner.profile: profile \"c\" is a customer on site intl; this check needs a partner profile on site cn (ListPartnerBalances) (line 26)"}},
+			[]string{"checks.balance.partner.profile: profile \"c\" is a customer on site intl: only a China-site partner can call ListPartnerBalances (line 26)"}},
 		{"customers check with an unknown profile", "    customers:\n      profile: p", "    customers:\n      profile: q",
 			[]string{"checks.balance.customers.profile: unknown profile \"q\" (line 30)"}},
 		{"own check with a China partner", "{profile: c, threshold", "{profile: p, threshold",
-			[]string{"checks.balance.own[0].profile: profile \"p\" is a partner on site cn; this check needs a customer profile, or a partner profile on site intl (ShowCustomerAccountBalances) (line 33)", "checks.balance.own[0].threshold.currency: the China site keeps balances in CNY, not USD (line 33)"}},
+			[]string{"checks.balance.own[0].profile: profile \"p\" is a partner on site cn: a China-site partner reads its balances with ListPartnerBalances, not ShowCustomerAccountBalances (line 33)", "checks.balance.own[0].threshold.currency: the China site keeps balances in CNY, not USD (line 33)"}},
 		{"own check lists a profile twice", "      - {profile: c, threshold: {currency: USD, warning: \"5\", critical: \"1\"}}\n", "      - {profile: c, threshold: {currency: USD, warning: \"5\", critical: \"1\"}}\n      - {profile: c, threshold: {currency: USD, warning: \"6\", critical: \"1\"}}\n",
 			[]string{"checks.balance.own[1].profile: profile \"c\" is listed twice (line 34)"}},
 		{"amount not a decimal", "warning: \"500\"", "warning: \"5k\"",
@@ -326,11 +327,11 @@ func TestParseExample(t *testing.T) {
 	}
 	pc := c.Profiles["partner-cn"]
 	gotProfile := []any{pc.Role, pc.Site, pc.DomainID, pc.AK.Ref(), pc.SK.Ref(), pc.SecurityToken.IsSet(), pc.Endpoint, pc.Region, pc.Timeout, pc.RatePerSecond}
-	wantProfile := []any{RolePartner, SiteCN, "0a1b2c3d4e5f", "env:BSS_PARTNER_AK", "env:BSS_PARTNER_SK", false, "http://127.0.0.1:8080", RegionCN, 10 * time.Second, 10.0}
+	wantProfile := []any{bss.Partner, bss.China, "0a1b2c3d4e5f", "env:BSS_PARTNER_AK", "env:BSS_PARTNER_SK", false, "http://127.0.0.1:8080", bss.RegionChina, 10 * time.Second, 10.0}
 	if diff := cmp.Diff(wantProfile, gotProfile); diff != "" {
 		t.Errorf("profile partner-cn (-want +got):\n%s", diff)
 	}
-	if got, want := c.Profiles["partner-intl"].Region, RegionIntlAP; got != want {
+	if got, want := c.Profiles["partner-intl"].Region, bss.RegionIntl; got != want {
 		t.Errorf("partner-intl region = %s, want %s", got, want)
 	}
 	if diff := cmp.Diff(State{Backend: BackendBolt, Path: "bsswatch.db"}, c.State); diff != "" {
@@ -382,7 +383,7 @@ func TestParseExample(t *testing.T) {
 		t.Errorf("slack_app = %q, want %q", got, want)
 	}
 	wantRenewal := &Renewal{Accounts: []RenewalAccount{{Profile: "customer-a", ListWith: "partner-intl"}}, WithinDays: 30,
-		PeriodType: PeriodMonth, PeriodNum: 1, AutoPay: true, QuoteLifetime: 24 * time.Hour, PriceTolerance: decimal.RequireFromString("0.01")}
+		PeriodType: bss.Month, PeriodNum: 1, AutoPay: true, QuoteLifetime: 24 * time.Hour, PriceTolerance: decimal.RequireFromString("0.01")}
 	if diff := cmp.Diff(wantRenewal, c.Checks.Renewal); diff != "" {
 		t.Errorf("renewal (-want +got):\n%s", diff)
 	}
@@ -398,7 +399,7 @@ func TestParseDefaults(t *testing.T) {
 	}
 	got := []any{c.Location, c.Alerts.RepeatInterval, c.Profiles["p"].Timeout, c.Profiles["p"].RatePerSecond,
 		c.Profiles["p"].Region, c.Profiles["c"].Region, c.Routes[0].MinSeverity}
-	want := []any{time.UTC, 24 * time.Hour, 10 * time.Second, 10.0, RegionCN, RegionIntlAP, notify.Info}
+	want := []any{time.UTC, 24 * time.Hour, 10 * time.Second, 10.0, bss.RegionChina, bss.RegionIntl, notify.Info}
 	if diff := cmp.Diff(want, got, cmp.Comparer(func(a, b *time.Location) bool { return a.String() == b.String() })); diff != "" {
 		t.Errorf("defaults (-want +got):\n%s", diff)
 	}
