@@ -26,6 +26,7 @@ import (
 	"github.com/bsswatch/bsswatch/pkg/app"
 	"github.com/bsswatch/bsswatch/pkg/bss"
 	"github.com/bsswatch/bsswatch/pkg/bss/sandbox"
+	"github.com/bsswatch/bsswatch/pkg/check"
 )
 
 // The targets of DESIGN.md ("Performance: what fast means here").
@@ -129,7 +130,7 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer, spawn s
 	}
 	defer a.Close()
 	began = time.Now()
-	res, runErr := a.Run(ctx, app.CheckBalance, app.Event{})
+	res, runErr := a.Run(ctx, check.Balance, app.Event{})
 	wall := time.Since(began)
 	heap := mem.stop()
 	rss, rssErr := peakRSS()

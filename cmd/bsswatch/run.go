@@ -13,14 +13,21 @@ import (
 	"strings"
 
 	"github.com/bsswatch/bsswatch/pkg/app"
+	"github.com/bsswatch/bsswatch/pkg/check"
 )
 
-// functions maps each Lambda function `bsswatch run` can run to how it runs once, locally; a new
-// function adds one line.
-var functions = map[string]func(ctx context.Context, a *app.App, dryRun bool) (any, error){
-	"balance-alert": runCheck(app.CheckBalance),
-	"renewal-quote": runRenewalScan,
-}
+// functions maps each Lambda function `bsswatch run` can run (check.Specs) to how it runs once,
+// locally: renewal-quote's scan posts quotes and orders in process; every other function runs its
+// check.
+var functions = func() map[string]func(ctx context.Context, a *app.App, dryRun bool) (any, error) {
+	m := map[string]func(context.Context, *app.App, bool) (any, error){}
+	for _, s := range check.Specs {
+		m[s.Function] = runCheck(s.Name)
+	}
+	m[check.FunctionOf(check.Renewal)] = runRenewalScan
+	return m
+}()
+
 
 // runCheck runs a check function. In Lambda a check that cannot reach BSS is an ops alert, not a
 // failed invocation; at a terminal or in a script the exit status says it too.

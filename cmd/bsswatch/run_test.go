@@ -13,6 +13,7 @@ import (
 
 	"github.com/bsswatch/bsswatch/pkg/app"
 	"github.com/bsswatch/bsswatch/pkg/bss/sandbox"
+	"github.com/bsswatch/bsswatch/pkg/check"
 	"github.com/bsswatch/bsswatch/pkg/notify/slacklocal"
 )
 
@@ -107,7 +108,7 @@ func TestRunBalanceAlert(t *testing.T) {
 		t.Fatalf("got exit %d, want 0; stderr:\n%s", code, stderr)
 	}
 	res := decodeResult(t, stdout)
-	if res.Check != app.CheckBalance || res.Findings != dry.Findings || res.Sent["firing"] != 1 || res.Delivered != 1 || res.Calls == 0 {
+	if res.Check != check.Balance || res.Findings != dry.Findings || res.Sent["firing"] != 1 || res.Delivered != 1 || res.Calls == 0 {
 		t.Errorf("got %+v; want %d findings, one firing digest delivered, BSS calls counted", res, dry.Findings)
 	}
 	msgs := e.slack.Messages(runChannel)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/bsswatch/bsswatch/pkg/alert"
 	"github.com/bsswatch/bsswatch/pkg/bss"
+	"github.com/bsswatch/bsswatch/pkg/check"
 	"github.com/bsswatch/bsswatch/pkg/config"
 	"github.com/bsswatch/bsswatch/pkg/notify"
 	"github.com/bsswatch/bsswatch/pkg/state"
@@ -47,7 +48,9 @@ type App struct {
 	Store   state.Store
 	Engine  *alert.Engine
 	Log     *slog.Logger
+	checks  map[string]check.Check
 	now     func() time.Time
+	loc     *time.Location
 	close   func() error
 	aws     func(context.Context) (aws.Config, error)
 }
@@ -115,10 +118,12 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 			RepeatInterval: cfg.Alerts.RepeatInterval,
 			Log:            log,
 		},
-		Log:   log,
-		now:   now,
-		close: closeStore,
-		aws:   opts.AWS,
+		Log:    log,
+		checks: checks(cfg),
+		now:    now,
+		loc:    loc,
+		close:  closeStore,
+		aws:    opts.AWS,
 	}, nil
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/bsswatch/bsswatch/pkg/app"
 	"github.com/bsswatch/bsswatch/pkg/bss"
 	"github.com/bsswatch/bsswatch/pkg/bss/sandbox"
+	"github.com/bsswatch/bsswatch/pkg/check"
 	"github.com/bsswatch/bsswatch/pkg/config"
 	"github.com/bsswatch/bsswatch/pkg/notify/slacklocal"
 )
@@ -105,7 +106,7 @@ func lowCustomers(box *sandbox.Server) (low []sandbox.Customer) {
 
 func (e *env) run(t *testing.T) app.Result {
 	t.Helper()
-	res, err := e.app.Run(context.Background(), app.CheckBalance, app.Event{})
+	res, err := e.app.Run(context.Background(), check.Balance, app.Event{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,7 +207,7 @@ func TestBalanceWrongCredentialsAlertOpsOnce(t *testing.T) {
 
 func TestDryRunTouchesNothing(t *testing.T) {
 	e := setup(t, 20, "")
-	res, err := e.app.Run(context.Background(), app.CheckBalance, app.Event{DryRun: true})
+	res, err := e.app.Run(context.Background(), check.Balance, app.Event{DryRun: true})
 	if err != nil {
 		t.Fatal(err)
 	}

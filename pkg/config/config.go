@@ -121,7 +121,7 @@ type Alerts struct {
 
 // Checks holds each check's rules; a nil section is not run.
 type Checks struct {
-	Balance *BalanceCheck
+	Balance *balance.Rules
 	Renewal *Renewal
 }
 
@@ -173,58 +173,6 @@ type Renewal struct {
 type RenewalAccount struct {
 	Profile  string
 	ListWith string
-}
-
-// BalanceCheck holds the low-balance rules for the three kinds of account a partner watches.
-type BalanceCheck struct {
-	// Partner watches the partner's own accounts (ListPartnerBalances; a partner profile on cn).
-	Partner *PartnerBalance
-	// Customers watches every sub-customer of a partner (ListCustomersBalancesDetail; partner on cn).
-	Customers *CustomerBalances
-	// Own watches accounts through their own credentials (ShowCustomerAccountBalances; a customer
-	// profile on either site, or a partner on intl).
-	Own []OwnBalance
-}
-
-// AccountType is a kind of partner account as ListPartnerBalances reports it (account_type).
-type AccountType string
-
-// The partner account types and their BSS codes: cash 1, credit 2, bonus 5, deposit 7, allocatable 8.
-const (
-	AccountCash        AccountType = "cash"
-	AccountCredit      AccountType = "credit"
-	AccountBonus       AccountType = "bonus"
-	AccountDeposit     AccountType = "deposit"
-	AccountAllocatable AccountType = "allocatable"
-)
-
-// PartnerBalance holds the thresholds of the partner's own accounts, per account type; types with no
-// threshold are not watched.
-type PartnerBalance struct {
-	Profile    string
-	Thresholds map[AccountType]Threshold
-}
-
-// CustomerBalances holds the thresholds of a partner's sub-customers: Default for all, Overrides by
-// customer id.
-type CustomerBalances struct {
-	Profile   string
-	Default   Threshold
-	Overrides map[string]Threshold
-}
-
-// For returns the threshold of one customer: its override, or the default.
-func (c *CustomerBalances) For(customerID string) Threshold {
-	if t, ok := c.Overrides[customerID]; ok {
-		return t
-	}
-	return c.Default
-}
-
-// OwnBalance is the threshold of one account read with its own credentials.
-type OwnBalance struct {
-	Profile   string
-	Threshold Threshold
 }
 
 // Threshold holds the two levels of a low-balance rule, in one currency; Warning >= Critical. The rule

@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/shopspring/decimal"
 
+	"github.com/bsswatch/bsswatch/pkg/balance"
 	"github.com/bsswatch/bsswatch/pkg/bss"
 	"github.com/bsswatch/bsswatch/pkg/money"
 	"github.com/bsswatch/bsswatch/pkg/notify"
@@ -354,8 +355,8 @@ func TestParseExample(t *testing.T) {
 	cny := func(w, c string) Threshold {
 		return Threshold{Warning: money.MustParse(w, "CNY"), Critical: money.MustParse(c, "CNY")}
 	}
-	wantPartner := &PartnerBalance{Profile: "partner-cn", Thresholds: map[AccountType]Threshold{
-		AccountCash: cny("50000", "10000"), AccountCredit: cny("20000", "5000"), AccountAllocatable: cny("20000", "5000"),
+	wantPartner := &balance.PartnerRules{Profile: "partner-cn", Thresholds: map[bss.AccountType]Threshold{
+		bss.Cash: cny("50000", "10000"), bss.Credit: cny("20000", "5000"), bss.Allocatable: cny("20000", "5000"),
 	}}
 	if diff := cmp.Diff(wantPartner, b.Partner); diff != "" {
 		t.Errorf("partner balance (-want +got):\n%s", diff)
@@ -366,7 +367,7 @@ func TestParseExample(t *testing.T) {
 	if got, want := b.Customers.For("c-other"), cny("1000", "100"); !cmp.Equal(got, want) {
 		t.Errorf("customer c-other threshold = %v, want %v", got, want)
 	}
-	wantOwn := []OwnBalance{
+	wantOwn := []balance.OwnRules{
 		{Profile: "customer-a", Threshold: Threshold{Warning: money.MustParse("500", "USD"), Critical: money.MustParse("100", "USD")}},
 		{Profile: "partner-intl", Threshold: Threshold{Warning: money.MustParse("2000", "USD"), Critical: money.MustParse("500", "USD")}},
 	}
@@ -471,7 +472,7 @@ func TestParseReadsAmountsFromSourceText(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := c.Checks.Balance.Partner.Thresholds[AccountCash].Warning
+			got := c.Checks.Balance.Partner.Thresholds[bss.Cash].Warning
 			if got.Value.String() != tt.wantWarning || got.Currency != "CNY" {
 				t.Errorf("warning = %s %s, want %s CNY", got.Value, got.Currency, tt.wantWarning)
 			}
