@@ -28,7 +28,6 @@ var functions = func() map[string]func(ctx context.Context, a *app.App, dryRun b
 	return m
 }()
 
-
 // runCheck runs a check function. In Lambda a check that cannot reach BSS is an ops alert, not a
 // failed invocation; at a terminal or in a script the exit status says it too.
 func runCheck(check string) func(context.Context, *app.App, bool) (any, error) {
