@@ -192,7 +192,7 @@ func TestParseReportsEachMistakeWithPathAndLine(t *testing.T) {
 		{"route without destinations", "{to: [ops]}", "{to: []}",
 			[]string{"routes[0].to: required: at least one destination (line 21)"}},
 		{"route with an unknown check", "{to: [ops]}", "{to: [ops], checks: [balances]}",
-			[]string{"routes[0].checks: unknown check \"balances\" (expected one of: balance, coupon, renewal, invoice) (line 21)"}},
+			[]string{"routes[0].checks: unknown check \"balances\" (expected one of: balance, renewal) (line 21)"}},
 		{"route with an unknown severity", "{to: [ops]}", "{to: [ops], min_severity: high}",
 			[]string{"routes[0].min_severity: \"high\" is not one of: info, warning, critical (line 21)"}},
 		{"route with an unknown account", "{to: [ops]}", "{to: [ops], accounts: [q]}",
