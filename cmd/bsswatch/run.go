@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/bsswatch/bsswatch/pkg/app"
+	"github.com/bsswatch/bsswatch/pkg/app/renewalapp"
 	"github.com/bsswatch/bsswatch/pkg/check"
 )
 
@@ -43,7 +44,7 @@ func runCheck(check string) func(context.Context, *app.App, bool) (any, error) {
 // runRenewalScan runs renewal-quote's scheduled scan: quotes are posted to Slack as in Lambda. Clicks
 // need the deployed Function URL; orders that a scan resumes run in this process before it exits.
 func runRenewalScan(ctx context.Context, a *app.App, dryRun bool) (any, error) {
-	svc, inproc, err := a.LocalRenewal(nil)
+	svc, inproc, err := renewalapp.Local(a)
 	if err != nil {
 		return nil, err
 	}
@@ -52,7 +53,7 @@ func runRenewalScan(ctx context.Context, a *app.App, dryRun bool) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return app.RenewalHandler(a, svc)(ctx, ev)
+	return renewalapp.Handler(a, svc)(ctx, ev)
 }
 
 func functionNames() string {

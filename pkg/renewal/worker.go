@@ -296,7 +296,7 @@ func (s *Service) fail(ctx context.Context, q Quote, from []State, reason string
 }
 
 func (s *Service) reply(ctx context.Context, q *Quote, text string) {
-	if err := s.Slack.reply(ctx, q.Message, text); err != nil {
+	if err := s.Slack.Out.Reply(ctx, q.Message, text); err != nil {
 		s.log().WarnContext(ctx, "slack reply", "quote", q.ID, "error", err.Error())
 	}
 }
