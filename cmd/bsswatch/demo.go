@@ -21,7 +21,9 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/bsswatch/bsswatch/pkg/app"
+	"github.com/bsswatch/bsswatch/pkg/bss"
 	"github.com/bsswatch/bsswatch/pkg/bss/sandbox"
+	"github.com/bsswatch/bsswatch/pkg/check"
 	"github.com/bsswatch/bsswatch/pkg/config"
 	"github.com/bsswatch/bsswatch/pkg/money"
 	"github.com/bsswatch/bsswatch/pkg/notify/slacklocal"
@@ -223,7 +225,7 @@ func (d *demo) play(ctx context.Context, w io.Writer) error {
 	fmt.Fprintf(w, "bsswatch demo: a China-site partner with %d customers, all local.\n", len(d.box.Customers()))
 	fmt.Fprintf(w, "  BSS sandbox %s · Slack stand-in %s · state in a temporary file\n", d.endpoint, strings.TrimSuffix(d.slack.APIURL(), "/"))
 	fmt.Fprintf(w, "  configuration cmd/bsswatch/demo.yaml: warn at partner cash %s, customers %s\n",
-		rules.Partner.Thresholds[config.AccountCash].Warning, rules.Customers.Default.Warning)
+		rules.Partner.Thresholds[bss.Cash].Warning, rules.Customers.Default.Warning)
 
 	// 1. The first scheduled run finds the low balances and posts one digest per account.
 	fmt.Fprintf(w, "\n▶ Run 1 at %s: balance-alert, invoked as the schedule invokes it\n", d.clock())
@@ -318,7 +320,7 @@ func (d *demo) invoke(ctx context.Context) (app.Result, []slacklocal.Event, erro
 		return app.Result{}, nil, err
 	}
 	before := len(d.slack.Events())
-	res, err := app.Handler(d.app, app.CheckBalance)(ctx, event)
+	res, err := app.Handler(d.app, check.Balance)(ctx, event)
 	if err != nil {
 		return res, nil, fmt.Errorf("balance-alert: %w", err)
 	}

@@ -3,6 +3,7 @@ package alert
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"sort"
 
 	"github.com/bsswatch/bsswatch/pkg/notify"
 )
@@ -47,4 +48,31 @@ type Evaluation struct {
 	// sent to the ops route once, with the reason.
 	Err     error
 	Partial bool
+}
+
+// Sort orders findings as a digest lists them: worst first, then by Rank, title and fingerprint.
+func Sort(fs []Finding) {
+	sort.SliceStable(fs, func(i, j int) bool { return orderOf(fs[i]).before(orderOf(fs[j])) })
+}
+
+// order is where an item stands in a digest.
+type order struct {
+	sev         notify.Severity
+	rank        int64
+	title, fing string
+}
+
+func orderOf(f Finding) order { return order{f.Severity, f.Rank, f.Title, f.Fingerprint()} }
+
+func (a order) before(b order) bool {
+	if a.sev != b.sev {
+		return a.sev > b.sev
+	}
+	if a.rank != b.rank {
+		return a.rank < b.rank
+	}
+	if a.title != b.title {
+		return a.title < b.title
+	}
+	return a.fing < b.fing
 }

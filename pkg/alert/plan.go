@@ -177,16 +177,7 @@ func (r *run) digest(ev Evaluation, kind notify.Kind, items []item) notify.Messa
 		if ra, rb := a.Status == statusResolved, b.Status == statusResolved; ra != rb {
 			return rb
 		}
-		if a.Severity != b.Severity {
-			return a.Severity > b.Severity
-		}
-		if a.rank != b.rank {
-			return a.rank < b.rank
-		}
-		if a.Title != b.Title {
-			return a.Title < b.Title
-		}
-		return a.Fingerprint < b.Fingerprint
+		return order{a.Severity, a.rank, a.Title, a.Fingerprint}.before(order{b.Severity, b.rank, b.Title, b.Fingerprint})
 	})
 	var shown []item
 	for _, it := range items {
@@ -286,8 +277,11 @@ func (r *run) digest(ev Evaluation, kind notify.Kind, items []item) notify.Messa
 	return msg
 }
 
+// counted writes "12 low balances"; noun is plural, and loses its "s" for one.
 func counted(n int, noun string) string {
 	switch {
+	case noun != "" && n == 1:
+		return "1 " + strings.TrimSuffix(noun, "s")
 	case noun != "":
 		return fmt.Sprintf("%d %s", n, noun)
 	case n == 1:
@@ -338,11 +332,12 @@ func (r *run) planFailure(ev Evaluation, s *snapshot) (*change, error) {
 		return nil, errBusy
 	}
 	h := old.h
-	failing := ev.Err != nil && !ev.Partial
+	// A check that ran only in part is a failure too: what it could not cover is unwatched.
+	failing := ev.Err != nil
 	var reason string
 	if failing {
-		reason = r.e.scrub(ev.Err.Error())
-		r.log.Warn("check failed", "check", ev.Check, "account", ev.Account, "reason", reason)
+		reason = ev.Err.Error()
+		r.log.Warn("check failed", "check", ev.Check, "account", ev.Account, "partial", ev.Partial, "reason", reason)
 	}
 	msg := notify.Message{
 		ID:       r.e.newID(),
@@ -353,6 +348,10 @@ func (r *run) planFailure(ev Evaluation, s *snapshot) (*change, error) {
 		Title:    fmt.Sprintf("%s check failing for %s", ev.Check, ev.Account),
 		Summary:  fmt.Sprintf("%s check could not run for %s: %s", ev.Check, ev.Account, reason),
 		At:       r.now,
+	}
+	if ev.Partial {
+		msg.Title = fmt.Sprintf("%s check incomplete for %s", ev.Check, ev.Account)
+		msg.Summary = fmt.Sprintf("%s check could not cover everything for %s: %s", ev.Check, ev.Account, reason)
 	}
 	tally := func(rep *Report) { rep.CheckFailed++ }
 	switch {

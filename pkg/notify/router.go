@@ -1,12 +1,10 @@
 package notify
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 )
 
 // Route sends the messages that match all of its filters to the destinations named in To. An empty
@@ -88,31 +86,5 @@ func (r *Router) pick(names []string, out []Destination, seen map[string]bool) [
 			out = append(out, r.dests[n])
 		}
 	}
-	return out
-}
-
-// Result is the outcome of one destination's delivery.
-type Result struct {
-	Ref Ref
-	Err error
-}
-
-// Deliver sends msg to every destination at the same time, each with its own prev (by destination
-// name), and returns every outcome by destination name once all have finished: a slow or failing
-// destination neither delays the others' sends nor hides their results. Destinations are expected to
-// have distinct names. Cancel ctx to bound the whole delivery.
-func Deliver(ctx context.Context, msg Message, prev map[string]Ref, dests []Destination) map[string]Result {
-	out := make(map[string]Result, len(dests))
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	for _, d := range dests {
-		wg.Go(func() {
-			ref, err := d.Send(ctx, msg, prev[d.Name()])
-			mu.Lock()
-			defer mu.Unlock()
-			out[d.Name()] = Result{Ref: ref, Err: err}
-		})
-	}
-	wg.Wait()
 	return out
 }

@@ -13,7 +13,7 @@ func ParseSeverity(s string) (Severity, error) {
 			return v, nil
 		}
 	}
-	return Info, fmt.Errorf("notify: unknown severity %q (want info, warning or critical)", s)
+	return Info, fmt.Errorf("%q is not one of: info, warning, critical", s)
 }
 
 // MarshalJSON encodes s as its name: "info", "warning" or "critical".
