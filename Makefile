@@ -45,7 +45,7 @@ demo:
 	@echo "make demo: running $(DEMO_BIN) demo"
 	@$(DEMO_BIN) demo
 
-bench:
+bench: setup
 	$(GO) run ./cmd/bsswatch bench
 
 build: build-BalanceAlertFunction build-RenewalQuoteFunction

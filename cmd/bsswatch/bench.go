@@ -83,7 +83,9 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer, spawn s
 	fs.DurationVar(&f.latency, "latency", 30*time.Millisecond, "sandbox delay before every answer")
 	fs.Float64Var(&f.rate, "rate", bss.DefaultRatePerSecond, "calls per second per API and account, in the sandbox and the client")
 	fs.Int64Var(&f.seed, "seed", 1, "seed of the generated partner")
-	only := fs.String("check", "", "measure only this check (default: every check)")
+	only := fs.String("check", "", "measure only this check and no function (default: every check, then the functions)")
+	functionsOnly := fs.Bool("functions", false, "measure only the functions: bootstrap sizes and cold starts")
+	runs := fs.Int("runs", 7, "cold starts of each function (and of hello-world); the median is printed")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
@@ -105,6 +107,13 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer, spawn s
 		return usageError{fmt.Sprintf("--rate must be positive (it sets the floor), got %v", f.rate)}
 	case *only != "" && !slices.Contains(known, *only):
 		return usageError{fmt.Sprintf("--check %q: expected one of %s", *only, strings.Join(known, ", "))}
+	case *only != "" && *functionsOnly:
+		return usageError{"--check and --functions exclude each other"}
+	case *runs < 1:
+		return usageError{fmt.Sprintf("--runs must be at least 1, got %d", *runs)}
+	}
+	if *functionsOnly {
+		return benchFunctions(ctx, *runs, stdout, stderr)
 	}
 	for _, b := range benches {
 		if *only != "" && b.check != *only {
@@ -115,7 +124,10 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer, spawn s
 			return fmt.Errorf("%s: %w", b.check, err)
 		}
 	}
-	return nil
+	if *only != "" {
+		return nil
+	}
+	return benchFunctions(ctx, *runs, stdout, stderr)
 }
 
 // benchLine prints a check's figures in DESIGN.md's one-line format, extra as key=value pairs.

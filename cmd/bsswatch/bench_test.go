@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/bsswatch/bsswatch/pkg/bss/sandbox"
+	"github.com/bsswatch/bsswatch/pkg/check"
 )
 
 // sandboxProcessEnv marks the test binary re-executed as the bench's sandbox process.
@@ -43,7 +44,7 @@ func TestBench(t *testing.T) {
 	const customers, seed = 300, 5
 	var stdout, stderr bytes.Buffer
 	err := bench(context.Background(), []string{"--customers", strconv.Itoa(customers), "--rate", "50", "--latency", "1ms",
-		"--seed", strconv.Itoa(seed)}, &stdout, &stderr, testSandbox)
+		"--seed", strconv.Itoa(seed), "--check", "balance"}, &stdout, &stderr, testSandbox)
 	if err != nil {
 		t.Fatalf("bench: %v\nstderr:\n%s", err, stderr.String())
 	}
@@ -110,12 +111,14 @@ func TestBench(t *testing.T) {
 
 func TestBenchUsage(t *testing.T) {
 	for name, args := range map[string][]string{
-		"no customers":     {"--customers", "0"},
-		"no rate":          {"--rate", "0"},
-		"negative latency": {"--latency", "-1ms"},
-		"extra argument":   {"now"},
-		"unknown flag":     {"--fast"},
-		"unknown check":    {"--check", "coupons"},
+		"no customers":        {"--customers", "0"},
+		"no rate":             {"--rate", "0"},
+		"negative latency":    {"--latency", "-1ms"},
+		"extra argument":      {"now"},
+		"unknown flag":        {"--fast"},
+		"unknown check":       {"--check", "coupons"},
+		"check and functions": {"--check", "balance", "--functions"},
+		"no runs":             {"--functions", "--runs", "0"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			spawned := false
@@ -135,7 +138,7 @@ func TestBenchUsage(t *testing.T) {
 
 func TestBenchSandboxThatDoesNotStart(t *testing.T) {
 	var stdout bytes.Buffer
-	err := bench(context.Background(), []string{"--customers", "10"}, &stdout, &bytes.Buffer{}, func([]string) (*exec.Cmd, error) {
+	err := bench(context.Background(), []string{"--customers", "10", "--check", "balance"}, &stdout, &bytes.Buffer{}, func([]string) (*exec.Cmd, error) {
 		return exec.Command("false"), nil
 	})
 	if err == nil || !strings.Contains(err.Error(), "ended before listening") {
@@ -169,4 +172,49 @@ func row(t *testing.T, out, name string) []int {
 	}
 	t.Fatalf("no row for %s in the output", name)
 	return nil
+}
+
+// TestBenchFunctions builds every function and hello-world, starts each once through the Runtime API
+// and prints DESIGN.md's line per function with figures that are really measured.
+func TestBenchFunctions(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if err := bench(context.Background(), []string{"--functions", "--runs", "1"}, &stdout, &stderr, testSandbox); err != nil {
+		t.Fatalf("bench --functions: %v\nstderr:\n%s", err, stderr.String())
+	}
+	line := regexp.MustCompile(`(?m)^bench function=(\S+) bootstrap_mib=(\d+\.\d) cold_start_ms=(\d+\.\d) hello_ms=(\d+\.\d)$`)
+	var got []string
+	for _, m := range line.FindAllStringSubmatch(stdout.String(), -1) {
+		got = append(got, m[1])
+		for i, what := range []string{"bootstrap_mib", "cold_start_ms", "hello_ms"} {
+			if v, _ := strconv.ParseFloat(m[i+2], 64); v <= 0 {
+				t.Errorf("%s: %s = %s, want a measured figure", m[1], what, m[i+2])
+			}
+		}
+	}
+	var want []string
+	for _, s := range check.Specs {
+		if !slices.Contains(want, s.Function) {
+			want = append(want, s.Function)
+		}
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("functions measured = %v, want %v (every function of check.Specs)\n%s", got, want, stdout.String())
+	}
+}
+
+// TestLambdaBuildFlagsMatchTheMakefile: the hello-world reference is built as the functions are.
+func TestLambdaBuildFlagsMatchTheMakefile(t *testing.T) {
+	mk, err := os.ReadFile("../../Makefile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^LAMBDA_BUILD = CGO_ENABLED=0 GOOS=linux GOARCH=arm64 \$\(GO\) build (.*)$`).FindSubmatch(mk)
+	if m == nil {
+		t.Fatal("Makefile has no LAMBDA_BUILD line of the expected shape")
+	}
+	want := strings.Join(lambdaBuildFlags, " ")
+	got := strings.ReplaceAll(string(m[1]), "'", "")
+	if got != want {
+		t.Errorf("Makefile LAMBDA_BUILD flags %q, bench builds with %q", got, want)
+	}
 }
