@@ -27,6 +27,7 @@ import (
 	"github.com/bsswatch/bsswatch/pkg/bss"
 	"github.com/bsswatch/bsswatch/pkg/bss/sandbox"
 	"github.com/bsswatch/bsswatch/pkg/check"
+	"github.com/bsswatch/bsswatch/pkg/state/bolt"
 )
 
 // The targets of DESIGN.md ("Performance: what fast means here").
@@ -174,7 +175,7 @@ func benchBalance(ctx context.Context, f benchFlags, stdout io.Writer, spawn spa
 
 	mem := sampleMemory(10 * time.Millisecond)
 	began := time.Now()
-	a, err := app.Start(ctx, cfgPath, env, app.Options{NoSync: true})
+	a, err := app.Start(ctx, cfgPath, env, app.Options{File: bolt.Opener(true)})
 	cold := time.Since(began)
 	if err != nil {
 		mem.stop()

@@ -27,6 +27,7 @@ import (
 	"github.com/bsswatch/bsswatch/pkg/config"
 	"github.com/bsswatch/bsswatch/pkg/money"
 	"github.com/bsswatch/bsswatch/pkg/notify/slacklocal"
+	"github.com/bsswatch/bsswatch/pkg/state/bolt"
 )
 
 // demoConfig is the configuration the demo runs with; see the comments in it.
@@ -201,7 +202,7 @@ func startDemo(ctx context.Context, customers int, seed int64, log *slog.Logger)
 	if err := d.cfg.Resolve(ctx, config.NewResolver(env, nil)); err != nil {
 		return nil, fmt.Errorf("demo.yaml: secrets:\n%w", err)
 	}
-	d.app, err = app.New(ctx, d.cfg, app.Options{Now: d.now.Now, Log: log, NoSync: true})
+	d.app, err = app.New(ctx, d.cfg, app.Options{Now: d.now.Now, Log: log, File: bolt.Opener(true)})
 	if err != nil {
 		return nil, err
 	}

@@ -11,10 +11,15 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/bsswatch/bsswatch/pkg/app"
 	"github.com/bsswatch/bsswatch/pkg/app/renewalapp"
 	"github.com/bsswatch/bsswatch/pkg/check"
+	"github.com/bsswatch/bsswatch/pkg/state/bolt"
 )
 
 // functions maps each Lambda function `bsswatch run` can run (check.Specs) to how it runs once,
@@ -115,7 +120,7 @@ func runFunction(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 
 	log := slog.New(slog.NewTextHandler(stderr, nil))
-	a, err := app.Start(ctx, *source, os.Getenv, app.Options{Log: log})
+	a, err := app.Start(ctx, *source, os.Getenv, app.Options{Log: log, AWS: defaultAWS(), File: bolt.Opener(false)})
 	if err != nil {
 		return err
 	}
@@ -129,4 +134,19 @@ func runFunction(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	return runErr
+}
+
+// defaultAWS loads aws-sdk-go-v2's default AWS configuration (environment, shared files, SSO) once,
+// on first use, so a local run that needs neither DynamoDB nor an AWS secret never looks for
+// credentials. The functions use awsenv instead.
+func defaultAWS() func(context.Context) (aws.Config, error) {
+	var (
+		once sync.Once
+		cfg  aws.Config
+		err  error
+	)
+	return func(ctx context.Context) (aws.Config, error) {
+		once.Do(func() { cfg, err = awsconfig.LoadDefaultConfig(ctx) })
+		return cfg, err
+	}
 }

@@ -10,12 +10,13 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
 	"github.com/bsswatch/bsswatch/pkg/app"
+	"github.com/bsswatch/bsswatch/pkg/awsenv"
 	"github.com/bsswatch/bsswatch/pkg/check"
 )
 
 func main() {
 	log := lambdacontext.NewLogger()
-	a, err := app.Start(context.Background(), os.Getenv("BSSWATCH_CONFIG"), os.Getenv, app.Options{Log: log})
+	a, err := app.Start(context.Background(), os.Getenv("BSSWATCH_CONFIG"), os.Getenv, app.Options{Log: log, AWS: awsenv.Loader(os.Getenv)})
 	if err != nil {
 		// Logged once here, with every configuration problem; the runtime then reports the exit.
 		log.Error("start", "error", err.Error())

@@ -13,13 +13,14 @@ import (
 
 	"github.com/bsswatch/bsswatch/pkg/app"
 	"github.com/bsswatch/bsswatch/pkg/app/renewalapp"
+	"github.com/bsswatch/bsswatch/pkg/awsenv"
 	"github.com/bsswatch/bsswatch/pkg/renewal"
 )
 
 func main() {
 	log := lambdacontext.NewLogger()
 	ctx := context.Background()
-	a, err := app.Start(ctx, os.Getenv("BSSWATCH_CONFIG"), os.Getenv, app.Options{Log: log})
+	a, err := app.Start(ctx, os.Getenv("BSSWATCH_CONFIG"), os.Getenv, app.Options{Log: log, AWS: awsenv.Loader(os.Getenv)})
 	if err != nil {
 		// Logged once here, with every configuration problem; the runtime then reports the exit.
 		log.Error("start", "error", err.Error())

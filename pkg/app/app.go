@@ -20,7 +20,6 @@ import (
 	"github.com/bsswatch/bsswatch/pkg/config"
 	"github.com/bsswatch/bsswatch/pkg/notify"
 	"github.com/bsswatch/bsswatch/pkg/state"
-	"github.com/bsswatch/bsswatch/pkg/state/bolt"
 	"github.com/bsswatch/bsswatch/pkg/state/dynamo"
 )
 
@@ -30,15 +29,18 @@ type Options struct {
 	Now func() time.Time
 	// Log receives one line per meaningful event; nil discards.
 	Log *slog.Logger
-	// AWS loads the AWS configuration for DynamoDB; it is only called when the state backend is
-	// dynamodb. Nil means the state backend must be bolt.
+	// AWS loads the AWS configuration (once, whatever the number of calls) for DynamoDB and, through
+	// Start, for configuration sources and secrets in AWS; it is only called when one of those is
+	// used. Nil means no AWS: the state backend must be bolt and every reference env or a file.
 	AWS func(context.Context) (aws.Config, error)
 	// BSS tunes the BSS clients (rate, retries); the per-profile rate of the configuration wins.
 	BSS bss.Options
 	// HTTPClient, when set, carries every Slack and webhook request (tests, proxies).
 	HTTPClient *http.Client
-	// NoSync makes a bolt store skip fsync (throwaway files: the demo and benchmarks).
-	NoSync bool
+	// File opens the bolt backend's state file (local runs, the demo, benchmarks: cmd/bsswatch
+	// passes bolt.Opener). Nil refuses the bolt backend: in Lambda a file would not outlive the
+	// execution environment, and leaving bbolt out keeps it out of the functions' bootstraps.
+	File func(path string, now func() time.Time) (state.Store, func() error, error)
 }
 
 // App is a configured bsswatch.
@@ -215,11 +217,14 @@ func destinations(cfg *config.Config, opts Options) (map[string]notify.Destinati
 func openStore(ctx context.Context, s config.State, now func() time.Time, opts Options) (state.Store, func() error, error) {
 	switch s.Backend {
 	case config.BackendBolt:
-		st, err := bolt.Open(s.Path, bolt.Options{Now: now, NoSync: opts.NoSync})
+		if opts.File == nil {
+			return nil, nil, errors.New("state: the bolt backend is a file for local runs; a function keeps its state in DynamoDB (state.backend: dynamodb)")
+		}
+		st, closeFile, err := opts.File(s.Path, now)
 		if err != nil {
 			return nil, nil, fmt.Errorf("state: %w", err)
 		}
-		return st, st.Close, nil
+		return st, closeFile, nil
 	case config.BackendDynamoDB:
 		if opts.AWS == nil {
 			return nil, nil, errors.New("state: the dynamodb backend needs AWS configuration")

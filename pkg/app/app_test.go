@@ -17,6 +17,7 @@ import (
 	"github.com/bsswatch/bsswatch/pkg/check"
 	"github.com/bsswatch/bsswatch/pkg/config"
 	"github.com/bsswatch/bsswatch/pkg/notify/slacklocal"
+	"github.com/bsswatch/bsswatch/pkg/state/bolt"
 	"github.com/bsswatch/bsswatch/pkg/state/dynamo/dynamotest"
 )
 
@@ -350,5 +351,51 @@ func TestBalanceSomeBatchesFailingTellsOpsTheCount(t *testing.T) {
 	e.now = e.now.Add(time.Hour)
 	if res := e.run(t); len(res.CheckErrors) != 0 || res.Sent["resolved"] != 1 {
 		t.Errorf("next run %+v, want the ops episode closed", res)
+	}
+}
+
+// TestStateBackendsNeedWhatOpensThem: a function is built without the state file's opener, so a
+// configuration with the bolt backend fails at start with a clear error instead of keeping state in
+// a file that dies with the execution environment; with the opener (local runs) it works.
+func TestStateBackendsNeedWhatOpensThem(t *testing.T) {
+	doc := fmt.Sprintf(`
+profiles:
+  p: {role: partner, site: cn, domain_id: d, ak: env:AK, sk: env:SK}
+state: {backend: bolt, path: %q}
+destinations:
+  hook: {type: webhook, url: "https://hooks.example.com/x", secret: env:HOOK}
+routes: [{to: [hook]}]
+ops: [hook]
+`, t.TempDir()+"/state.db")
+	env := func(k string) string { return map[string]string{"AK": "a", "SK": "b", "HOOK": "c"}[k] }
+	cfg, err := config.Parse([]byte(doc), env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cfg.Resolve(context.Background(), config.NewResolver(env, nil)); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		opts    app.Options
+		wantErr string
+	}{
+		{"a function: no opener", app.Options{}, "state: the bolt backend is a file for local runs; a function keeps its state in DynamoDB"},
+		{"a local run", app.Options{File: bolt.Opener(true)}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a, err := app.New(context.Background(), cfg, tt.opts)
+			if tt.wantErr == "" {
+				if err != nil {
+					t.Fatalf("New: %v", err)
+				}
+				a.Close()
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("New error = %v, want %q", err, tt.wantErr)
+			}
+		})
 	}
 }

@@ -85,6 +85,9 @@ func Start(dir string) (string, error) {
 			}
 		}
 		close(portc)
+		// Keep reading: a pipe nobody reads is closed by the garbage collector, and the server dies
+		// of EPIPE at its next line of output.
+		_, _ = io.Copy(io.Discard, stdout)
 	}()
 	fail := func(err error) (string, error) {
 		cmd.Process.Kill()

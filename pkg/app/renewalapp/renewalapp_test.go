@@ -19,6 +19,7 @@ import (
 	"github.com/bsswatch/bsswatch/pkg/config"
 	"github.com/bsswatch/bsswatch/pkg/notify/slacklocal"
 	"github.com/bsswatch/bsswatch/pkg/slackapp"
+	"github.com/bsswatch/bsswatch/pkg/state/bolt"
 )
 
 // TestLocalRenewal runs the renewal check as `bsswatch run` and the demo would: configuration to
@@ -86,7 +87,7 @@ checks:
 	if err := cfg.Resolve(context.Background(), config.NewResolver(env, nil)); err != nil {
 		t.Fatal(err)
 	}
-	a, err := app.New(context.Background(), cfg, app.Options{Now: func() time.Time { return now }})
+	a, err := app.New(context.Background(), cfg, app.Options{Now: func() time.Time { return now }, File: bolt.Opener(true)})
 	if err != nil {
 		t.Fatal(err)
 	}

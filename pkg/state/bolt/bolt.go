@@ -357,3 +357,15 @@ func decode(key state.Key, raw []byte) (state.Record, error) {
 	}
 	return r, nil
 }
+
+// Opener returns an opener of state files for app.Options.File: each call opens path with the
+// caller's clock (noSync as in Options) and returns the store and its Close. Its errors are Open's.
+func Opener(noSync bool) func(path string, now func() time.Time) (state.Store, func() error, error) {
+	return func(path string, now func() time.Time) (state.Store, func() error, error) {
+		st, err := Open(path, Options{Now: now, NoSync: noSync})
+		if err != nil {
+			return nil, nil, err
+		}
+		return st, st.Close, nil
+	}
+}
