@@ -278,7 +278,11 @@ func coldStart(ctx context.Context, binary string, env []string, logPath string)
 	arrived := first.reset()
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
-	go func() { _, _ = api.Invoke(ctx, scheduledEvent, time.Minute) }()
+	answered := make(chan struct{})
+	go func() {
+		defer close(answered)
+		_, _ = api.Invoke(ctx, scheduledEvent, time.Minute)
+	}()
 	began := time.Now()
 	p, err := api.Run(binary, env, logs)
 	if err != nil {
@@ -287,6 +291,12 @@ func coldStart(ctx context.Context, binary string, env []string, logPath string)
 	defer p.Stop()
 	select {
 	case at := <-arrived:
+		// The run goes on to its end: a process killed in the middle of a request can take the
+		// DynamoDB-API server down with it.
+		select {
+		case <-answered:
+		case <-p.Exited():
+		}
 		return at.Sub(began), nil
 	case <-p.Exited():
 		b, _ := os.ReadFile(logPath)
