@@ -361,8 +361,8 @@ func TestCheckFailure(t *testing.T) {
 		t.Errorf("alerts kinds (-want +got):\n%s", diff)
 	}
 	rec := one(t, v.ops)
-	if rec.Msg.Kind != notify.KindResolved || rec.Prev.TS != "1" {
-		t.Errorf("recovery: kind %s prev %+v, want resolved on the failure message", rec.Msg.Kind, rec.Prev)
+	if rec.Msg.Kind != notify.KindCheckRecovered || rec.Prev.TS != "1" {
+		t.Errorf("recovery: kind %s prev %+v, want check_recovered on the failure message", rec.Msg.Kind, rec.Prev)
 	}
 	if rep.Resolved != 1 {
 		t.Errorf("resolved = %d, want 1 (the recovery)", rep.Resolved)
