@@ -262,7 +262,7 @@ func TestSkippedSubjectsAreNotResolved(t *testing.T) {
 	if diff := cmp.Diff([]string{"resolved: Customer c-2"}, got.Msg.Changes); diff != "" {
 		t.Errorf("once evaluated, c-2 resolves (-want +got):\n%s", diff)
 	}
-	if rec := one(t, v.ops); rec.Msg.Kind != notify.KindResolved {
+	if rec := one(t, v.ops); rec.Msg.Kind != notify.KindCheckRecovered {
 		t.Errorf("ops got %s, want the episode closed (recovered)", rec.Msg.Kind)
 	}
 }
