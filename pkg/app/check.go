@@ -27,6 +27,8 @@ type Event struct {
 	ExecutionID   string `json:"execution_id,omitempty"`
 	// DryRun evaluates and returns the findings without touching state or sending anything.
 	DryRun bool `json:"dry_run,omitempty"`
+	// RunID identifies a run someone asked for through the run-now endpoint.
+	RunID string `json:"run_id,omitempty"`
 }
 
 // ParseEvent reads a check event strictly: unknown fields, trailing data or a malformed scheduled
@@ -90,6 +92,17 @@ func checks(cfg *config.Config) map[string]check.Check {
 		table[check.Balance] = check.BalanceCheck{Rules: cfg.Checks.Balance}
 	}
 	return table
+}
+
+// Configured lists the checks the configuration has a section for, in check.Specs order.
+func (a *App) Configured() []string {
+	var out []string
+	for _, name := range check.Names() {
+		if _, ok := a.checks[name]; ok || (name == check.Renewal && a.Config.Checks.Renewal != nil) {
+			out = append(out, name)
+		}
+	}
+	return out
 }
 
 // Run runs the named check (see RunCheck). A name that is not a check, or a check the configuration
