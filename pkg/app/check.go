@@ -163,6 +163,7 @@ func (a *App) RunCheck(ctx context.Context, c check.Check, ev Event) (Result, er
 	}
 	res.Delivered, res.Failed, res.Dropped = rep.Delivered, rep.Failed, rep.Dropped
 	a.metrics(name, res, used)
+	a.recordRun(ctx, res, now)
 	if err != nil {
 		return res, fmt.Errorf("app: %s: %w", name, err)
 	}

@@ -216,8 +216,8 @@ func Handler(a *app.App, svc *renewal.Service, rn *runnow.Handler) func(context.
 	}
 }
 
-// functionURL answers a Function URL request: a run-now request from another system, or a click
-// from Slack. Only POST carries either.
+// functionURL answers a Function URL request: a run-now request from another system, a /bsswatch
+// slash command or a button click from Slack. Only POST carries any of them.
 func functionURL(ctx context.Context, a *app.App, svc *renewal.Service, rn *runnow.Handler, raw json.RawMessage) (events.LambdaFunctionURLResponse, error) {
 	var req events.LambdaFunctionURLRequest
 	if err := json.Unmarshal(raw, &req); err != nil || req.RequestContext.HTTP.Method == "" {
@@ -237,6 +237,10 @@ func functionURL(ctx context.Context, a *app.App, svc *renewal.Service, rn *runn
 		}
 		status, out := rn.Handle(ctx, h, body)
 		return events.LambdaFunctionURLResponse{StatusCode: status, Headers: map[string]string{"Content-Type": "application/json"}, Body: string(out)}, nil
+	}
+	if slackapp.IsCommand(body) {
+		status, out := command(ctx, a, svc, h, body)
+		return events.LambdaFunctionURLResponse{StatusCode: status, Headers: map[string]string{"Content-Type": "application/json"}, Body: out}, nil
 	}
 	status, out := svc.HandleClick(ctx, h, body)
 	a.Log.InfoContext(ctx, "click", "check", check.Renewal, "status", status, "outcome", out)

@@ -24,10 +24,35 @@ import (
 
 const runNowSecret = "whsec_cnVuLW5vdy10ZXN0LXNlY3JldA=="
 
-// TestRunNowThroughTheFunctionURL sends run-now requests to the renewal function's handler as a
-// Function URL delivers them: a signed one starts the balance check (its digest reaches Slack), and a
-// replayed, forged, stale or unknown-check request runs nothing.
-func TestRunNowThroughTheFunctionURL(t *testing.T) {
+// console is the renewal function's handler with balance, renewal and run-now configured, state on
+// the local DynamoDB-API server.
+type console struct {
+	handle func(context.Context, json.RawMessage) (any, error)
+	runs   *renewalapp.Runs
+	slack  *slacklocal.Server
+	box    *sandbox.Server
+}
+
+// post sends a Function URL request with headers h (lowercased, as Function URLs deliver them) and
+// waits for the runs it started.
+func (c *console) post(t *testing.T, h http.Header, body string) events.LambdaFunctionURLResponse {
+	t.Helper()
+	req := events.LambdaFunctionURLRequest{Body: body, Headers: map[string]string{}}
+	for k := range h {
+		req.Headers[strings.ToLower(k)] = h.Get(k)
+	}
+	req.RequestContext.HTTP.Method = http.MethodPost
+	raw, _ := json.Marshal(req)
+	out, err := c.handle(context.Background(), raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.runs.Wait()
+	return out.(events.LambdaFunctionURLResponse)
+}
+
+func setupConsole(t *testing.T) *console {
+	t.Helper()
 	box, err := sandbox.New(sandbox.Options{Site: sandbox.SiteCN, Seed: 7, Customers: 30})
 	if err != nil {
 		t.Fatal(err)
@@ -82,27 +107,26 @@ checks:
 	}
 	t.Cleanup(inproc.Wait)
 	runs := &renewalapp.Runs{App: a, Service: svc}
-	handle := renewalapp.Handler(a, svc, renewalapp.RunNow(a, runs))
+	return &console{handle: renewalapp.Handler(a, svc, renewalapp.RunNow(a, runs)), runs: runs, slack: slack, box: box}
+}
 
-	send := func(t *testing.T, id string, at time.Time, secret, body string) events.LambdaFunctionURLResponse {
-		t.Helper()
-		h, err := notify.SignWebhook(secret, id, at, []byte(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		req := events.LambdaFunctionURLRequest{Body: body, Headers: map[string]string{"content-type": "application/json"}}
-		for k := range h {
-			req.Headers[strings.ToLower(k)] = h.Get(k)
-		}
-		req.RequestContext.HTTP.Method = http.MethodPost
-		raw, _ := json.Marshal(req)
-		out, err := handle(context.Background(), raw)
-		if err != nil {
-			t.Fatal(err)
-		}
-		runs.Wait()
-		return out.(events.LambdaFunctionURLResponse)
+// runNow sends a run-now request signed with secret.
+func (c *console) runNow(t *testing.T, id string, at time.Time, secret, body string) events.LambdaFunctionURLResponse {
+	t.Helper()
+	h, err := notify.SignWebhook(secret, id, at, []byte(body))
+	if err != nil {
+		t.Fatal(err)
 	}
+	h.Set("Content-Type", "application/json")
+	return c.post(t, h, body)
+}
+
+// TestRunNowThroughTheFunctionURL sends run-now requests to the renewal function's handler as a
+// Function URL delivers them: a signed one starts the balance check (its digest reaches Slack), and a
+// replayed, forged, stale or unknown-check request runs nothing.
+func TestRunNowThroughTheFunctionURL(t *testing.T) {
+	c := setupConsole(t)
+	slack, send := c.slack, c.runNow
 
 	resp := send(t, "msg_1", time.Now(), runNowSecret, `{"check":"balance"}`)
 	var got struct {
