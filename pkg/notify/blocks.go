@@ -104,6 +104,9 @@ func section(text string) *slack.SectionBlock {
 	return slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, truncate(text, maxTextRunes), false, false), nil, nil)
 }
 
+// changesSection is the "Changes" block of a message that cannot say them in a thread.
+func changesSection(lines []string) string { return "*Changes*\n" + bullets(lines) }
+
 // bullets renders lines as a bulleted list of at most maxReplyLines, counting the rest.
 func bullets(lines []string) string {
 	var b strings.Builder
