@@ -41,7 +41,10 @@ func setup(t *testing.T, customers int, partnerSK string) *env {
 	t.Cleanup(slack.Close)
 
 	m := box.Manifest(srv.URL)
-	own := m.Customers[0]
+	own, ok := m.OwnBalanceCustomer()
+	if !ok {
+		t.Fatal("no customer with a balance of its own")
+	}
 	secrets := map[string]string{
 		"P_AK": m.Partner.AK, "P_SK": m.Partner.SK, "C_AK": own.AK, "C_SK": own.SK, "SLACK_TOKEN": "xoxb-test",
 	}

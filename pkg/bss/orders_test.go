@@ -101,10 +101,15 @@ func TestRenewalOrders(t *testing.T) {
 						t.Errorf("order %s: paid at %s, want %s", g.ID, g.PaidAt, w.o.PaidAt)
 					}
 				}
-				// One listing page (this customer's 2 orders), then one resource read per order.
+				// The batch renewal is a combined order: its resources hang on its sub-orders.
+				if len(paid.SubOrders) != 2 || len(got[0].SubOrderIDs) != 2 || got[0].SubOrderIDs[0] != paid.SubOrders[0].ID {
+					t.Errorf("combined order %s: got sub-orders %v, want those of %+v", paidID, got[0].SubOrderIDs, paid.SubOrders)
+				}
+				// One listing page (this customer's 2 orders), then one resource read per order id:
+				// the combined order's own and its 2 sub-orders', and the single order's.
 				st := c.Stats()
-				if st[bss.ListCustomerOrders].Attempts != 1 || st[bss.ListPayPerUseCustomerResources].Attempts != 2 {
-					t.Errorf("calls %+v, want 1 ListCustomerOrders and 2 ListPayPerUseCustomerResources", st)
+				if st[bss.ListCustomerOrders].Attempts != 1 || st[bss.ListPayPerUseCustomerResources].Attempts != 4 {
+					t.Errorf("calls %+v, want 1 ListCustomerOrders and 4 ListPayPerUseCustomerResources", st)
 				}
 			})
 			t.Run("nothing created after since", func(t *testing.T) {

@@ -15,8 +15,9 @@ func (c *Client) allow(api API) error {
 			return unsupported(string(api), "only a partner can call it; profile %s is a customer", p.Name)
 		}
 	case ShowCustomerAccountBalances:
-		if partner && cn {
-			return unsupported(string(api), "a China-site partner reads its balances with ListPartnerBalances; profile %s is one", p.Name)
+		// Documented for a customer's own account only (customer AK/SK; intl doc mac_00001).
+		if partner {
+			return unsupported(string(api), "it reads a customer's own balance; profile %s is a partner (a China-site partner reads its balances with ListPartnerBalances)", p.Name)
 		}
 	case ListRenewRateOnPeriod, RenewalResources:
 		if partner {

@@ -216,7 +216,7 @@ type BalanceCheck struct {
 	// Customers watches every sub-customer of a partner (ListCustomersBalancesDetail; partner on cn).
 	Customers *CustomerBalances
 	// Own watches accounts through their own credentials (ShowCustomerAccountBalances; a customer
-	// profile on either site, or a partner on intl).
+	// profile on either site: BSS documents the API for a customer's own account only).
 	Own []OwnBalance
 }
 

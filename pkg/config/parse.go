@@ -677,7 +677,7 @@ func (p *parser) profileFor(m mapping, c *Config, serves func(*Profile) bool, ne
 
 func cnPartner(pr *Profile) bool { return pr.Role == RolePartner && pr.Site == SiteCN }
 
-func ownAccount(pr *Profile) bool { return pr.Role == RoleCustomer || pr.Site == SiteIntl }
+func ownAccount(pr *Profile) bool { return pr.Role == RoleCustomer }
 
 func (p *parser) balance(n *yaml.Node, path string, c *Config) *BalanceCheck {
 	m, ok := p.fields(n, path, "partner", "customers", "own")
@@ -741,7 +741,7 @@ func (p *parser) balance(n *yaml.Node, path string, c *Config) *BalanceCheck {
 					continue
 				}
 				var ob OwnBalance
-				ob.Profile = p.profileFor(em, c, ownAccount, "a customer profile, or a partner profile on site intl (ShowCustomerAccountBalances)")
+				ob.Profile = p.profileFor(em, c, ownAccount, "a customer profile (ShowCustomerAccountBalances reads a customer's own account; BSS documents no partner use)")
 				if ob.Profile != "" && seen[ob.Profile] {
 					p.add(em.opt("profile"), join(ep, "profile"), "profile %q is listed twice", ob.Profile)
 				}

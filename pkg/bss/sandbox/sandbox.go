@@ -8,7 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -62,6 +64,8 @@ type Server struct {
 	calls  counters
 
 	offset atomic.Int64 // how far Advance moved the business clock, in nanoseconds
+	// autoPayLeavesOrder: a failed auto-payment leaves an unpaid order (AutoPayFailureLeavesOrder).
+	autoPayLeavesOrder atomic.Bool
 
 	closeOnce sync.Once
 	closed    chan struct{}
@@ -132,6 +136,8 @@ type apiError struct {
 	code   string
 	msg    string
 	raw    string
+	// retryAfter, if set, goes out as a Retry-After header.
+	retryAfter time.Duration
 }
 
 func (e *apiError) Error() string { return e.code + ": " + e.msg }
@@ -170,9 +176,8 @@ var routes = []route{
 	{api: "ListPartnerBalances", method: http.MethodGet, path: "/v2/accounts/partner-accounts/balances", sites: []string{SiteCN}, allow: partnerOnly, handle: (*Server).listPartnerBalances},
 	{api: "ListSubCustomers", method: http.MethodPost, path: "/v2/partners/sub-customers/query", sites: []string{SiteCN, SiteIntl}, allow: partnerOnly, handle: (*Server).listSubCustomers},
 	{api: "ListCustomersBalancesDetail", method: http.MethodPost, path: "/v2/accounts/customer-accounts/balances/batch-query", sites: []string{SiteCN}, allow: partnerOnly, handle: (*Server).listCustomersBalancesDetail},
-	{api: "ShowCustomerAccountBalances", method: http.MethodGet, path: "/v2/accounts/customer-accounts/balances", sites: []string{SiteCN, SiteIntl},
-		allow:  func(site string, p *principal) bool { return p.kind == kindCustomer || site == SiteIntl },
-		handle: (*Server).showCustomerAccountBalances},
+	// Documented for a customer's own account only (intl doc mac_00001): partners get 403.
+	{api: "ShowCustomerAccountBalances", method: http.MethodGet, path: "/v2/accounts/customer-accounts/balances", sites: []string{SiteCN, SiteIntl}, allow: customerOnly, handle: (*Server).showCustomerAccountBalances},
 	{api: "ListQuotaCoupons", method: http.MethodPost, path: "/v2/partners/coupon-quotas/query", sites: []string{SiteCN}, allow: partnerOnly, handle: (*Server).listQuotaCoupons},
 	{api: "ListIssuedPartnerCoupons", method: http.MethodGet, path: "/v2/promotions/benefits/partner-coupons", sites: []string{SiteCN}, allow: partnerOnly, handle: (*Server).listIssuedPartnerCoupons},
 	{api: "ListSubCustomerCoupons", method: http.MethodGet, path: "/v2/promotions/benefits/coupons", sites: []string{SiteCN, SiteIntl}, allow: anyone, handle: (*Server).listSubCustomerCoupons},
@@ -326,6 +331,9 @@ func newRequestID() string {
 }
 
 func writeError(w http.ResponseWriter, reqID string, e *apiError) {
+	if e.retryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(e.retryAfter.Seconds()))))
+	}
 	if e.raw != "" {
 		w.Header().Set("Content-Type", "application/json;charset=UTF-8")
 		w.WriteHeader(e.status)

@@ -23,12 +23,25 @@ type ManifestPartner struct {
 	DomainID string `json:"domain_id"`
 }
 
-// ManifestCustomer holds one customer's credentials.
+// ManifestCustomer holds one customer's credentials. Reseller marks a resale (代售) customer: on
+// the China site it has no balance of its own (ShowCustomerAccountBalances answers CBC.99000049).
 type ManifestCustomer struct {
 	CustomerID string `json:"customer_id"`
 	DomainID   string `json:"domain_id"`
 	AK         string `json:"ak"`
 	SK         string `json:"sk"`
+	Reseller   bool   `json:"reseller"`
+}
+
+// OwnBalanceCustomer returns the first customer that reads a balance of its own: on the China site
+// one that is not a resale customer. ok is false when there is none.
+func (m Manifest) OwnBalanceCustomer() (c ManifestCustomer, ok bool) {
+	for _, c := range m.Customers {
+		if m.Site != SiteCN || !c.Reseller {
+			return c, true
+		}
+	}
+	return ManifestCustomer{}, false
 }
 
 // Manifest describes the sandbox served at endpoint (for example "http://127.0.0.1:8080").
@@ -42,7 +55,7 @@ func (s *Server) Manifest(endpoint string) Manifest {
 		Customers: make([]ManifestCustomer, len(s.w.customers)),
 	}
 	for i, c := range s.w.customers {
-		m.Customers[i] = ManifestCustomer{CustomerID: c.ID, DomainID: c.DomainID, AK: c.AK, SK: c.SK}
+		m.Customers[i] = ManifestCustomer{CustomerID: c.ID, DomainID: c.DomainID, AK: c.AK, SK: c.SK, Reseller: c.Reseller}
 	}
 	return m
 }
@@ -168,6 +181,7 @@ func (s *Server) Orders() []Order {
 	for i, o := range s.w.orders {
 		out[i] = *o
 		out[i].ResourceIDs = append([]string(nil), o.ResourceIDs...)
+		out[i].SubOrders = append([]SubOrder(nil), o.SubOrders...)
 	}
 	return out
 }
