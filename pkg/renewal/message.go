@@ -84,8 +84,15 @@ func (s *Slack) render(q *Quote) (string, []slack.Block) {
 	header := slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, "Renewal quote: "+q.Account, false, false))
 	var lines []string
 	for _, it := range q.Items {
-		lines = append(lines, fmt.Sprintf("• *%s* (%s, %s) expires %s", mrkdwnEscape.Replace(it.Name), mrkdwnEscape.Replace(it.Type),
-			mrkdwnEscape.Replace(it.Region), s.when(it.Expires)))
+		line := fmt.Sprintf("• *%s* (%s, %s) expires %s", mrkdwnEscape.Replace(it.Name), mrkdwnEscape.Replace(it.Type),
+			mrkdwnEscape.Replace(it.Region), s.when(it.Expires))
+		if it.Lapsed {
+			// BSS does not tell when a lapsed resource is deleted (it depends on the grace and
+			// retention periods of the account), so no date is made up.
+			line = fmt.Sprintf("• *%s* (%s, %s) lapsed — renew before deletion (expired %s)", mrkdwnEscape.Replace(it.Name),
+				mrkdwnEscape.Replace(it.Type), mrkdwnEscape.Replace(it.Region), s.when(it.Expires))
+		}
+		lines = append(lines, line)
 	}
 	resources := slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, strings.Join(lines, "\n"), false, false), nil, nil)
 	discount := q.Discount.String()

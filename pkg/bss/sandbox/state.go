@@ -155,16 +155,20 @@ func (s *Server) Resources(customerID string) []Resource {
 }
 
 // Renewable returns the customer's resources that a renewal scan at now should quote: main resources
-// in use, not on auto-renew, expiring after now and no later than now+within, soonest first.
+// not on auto-renew and not deleted (in use, frozen or expired) that expire no later than now+within.
+// Lapsed ones (frozen, expired, or past their expiry) come first, then the rest, each soonest first.
 func (s *Server) Renewable(customerID string, now time.Time, within time.Duration) []Resource {
 	var out []Resource
 	for _, r := range s.Resources(customerID) {
-		if r.Main && r.Status == StatusInUse && r.ExpirePolicy != PolicyAutoRenew &&
-			r.ExpireTime.After(now) && !r.ExpireTime.After(now.Add(within)) {
+		if r.Main && r.Status != StatusClosed && r.ExpirePolicy != PolicyAutoRenew && !r.ExpireTime.After(now.Add(within)) {
 			out = append(out, r)
 		}
 	}
+	lapsed := func(r Resource) bool { return r.Status != StatusInUse || !r.ExpireTime.After(now) }
 	sort.SliceStable(out, func(a, b int) bool {
+		if la, lb := lapsed(out[a]), lapsed(out[b]); la != lb {
+			return la
+		}
 		if !out[a].ExpireTime.Equal(out[b].ExpireTime) {
 			return out[a].ExpireTime.Before(out[b].ExpireTime)
 		}
