@@ -3,6 +3,7 @@ package bss
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -31,13 +32,37 @@ func (answerCheck) HandleError(req *request.DefaultHttpRequest, resp *response.D
 		}
 		return err
 	}
-	body := resp.GetBody() // GetBody puts the body back for the SDK to decode
-	code, msg, ok := bodyError([]byte(body))
-	if !ok {
-		return nil
+	body := []byte(resp.GetBody()) // GetBody puts the body back for the SDK to decode
+	if code, msg, ok := bodyError(body); ok {
+		return &sdkerr.ServiceResponseError{StatusCode: status, RequestId: resp.GetHeader("X-Request-Id"),
+			ErrorCode: code, ErrorMessage: msg}
 	}
-	return &sdkerr.ServiceResponseError{StatusCode: status, RequestId: resp.GetHeader("X-Request-Id"),
-		ErrorCode: code, ErrorMessage: msg}
+	if msg := missingAmount(req.GetPath(), body); msg != "" {
+		// No error code: classify reads a 2xx ServiceResponseError without one as Malformed.
+		return &sdkerr.ServiceResponseError{StatusCode: status, RequestId: resp.GetHeader("X-Request-Id"), ErrorMessage: msg}
+	}
+	return nil
+}
+
+// missingAmount finds an account without "amount" in a ListPartnerBalances answer. The SDK decodes
+// that amount into a plain float64, so an absent one would read as 0.00 and could resolve a
+// low-balance alert; only the raw body tells absent from zero.
+func missingAmount(path string, body []byte) string {
+	if !strings.HasSuffix(strings.TrimSuffix(path, "/"), "/partner-accounts/balances") {
+		return ""
+	}
+	var top struct {
+		Accounts []map[string]json.RawMessage `json:"account_balances"`
+	}
+	if json.Unmarshal(body, &top) != nil {
+		return "" // the SDK's decoder reports what is wrong
+	}
+	for i, a := range top.Accounts {
+		if v, ok := a["amount"]; !ok || string(v) == "null" {
+			return fmt.Sprintf("account_balances[%d] has no amount", i)
+		}
+	}
+	return ""
 }
 
 // bodyError finds a top-level error_code other than CBC.0000 in a JSON answer.

@@ -61,6 +61,8 @@ func TestAnswersThatOnlyLookLikeSuccess(t *testing.T) {
 			partnerBalances, bss.Transient, "CBC.0999", "", 5},
 		{"undocumented IP limit is not throttling", fixed(`{"api":"ListPartnerBalances","status":400,"code":"CBC.99007197"}`),
 			partnerBalances, bss.Invalid, "CBC.99007197", "", 1},
+		{"partner account without amount", fixed(`{"api":"ListPartnerBalances","body":"{\"account_balances\":[{\"account_id\":\"A1\",\"account_type\":1,\"currency\":\"CNY\",\"measure_id\":1}]}"}`),
+			partnerBalances, bss.Malformed, "", "account_balances[0] has no amount", 1},
 		{"partner balances 200 {}", fixed(`{"api":"ListPartnerBalances","body":"{}"}`), partnerBalances, bss.Malformed, "", "no account_balances", 1},
 		{"list without total", fixed(`{"api":"ListSubCustomers","body":"{\"customer_infos\":[]}"}`), subCustomers, bss.Malformed, "", "no total", 1},
 		{"customer balances 200 {}", fixed(`{"api":"ListCustomersBalancesDetail","body":"{}"}`), customerBalances, bss.Malformed, "", "no customer_balances", 1},

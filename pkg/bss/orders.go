@@ -50,7 +50,8 @@ func (s OrderStatus) String() string {
 const orderTypeRenewal = "2"
 
 // Order is a renewal order of the caller's own account. Amount is what the order costs after
-// discounts, before coupons (amount_after_discount). PaidAt is zero while the order is unpaid.
+// discounts, before coupons (amount_after_discount); the zero Amount (no currency) when BSS left it
+// out, never a zero price. PaidAt is zero while the order is unpaid.
 // ResourceIDs are the asked-for main resources the order renews. A batch renewal is a combined
 // order (组合交易订单): ID is the combined id and SubOrderIDs the ids of its sub-orders, which BSS
 // names apart (cancelling one may need the combined id, CBC.99000089).
@@ -195,9 +196,12 @@ func (c *Client) orderOf(r cnmodel.CustomerOrderV2) (Order, error) {
 		}
 	}
 	var err error
-	// The SDK decodes the amount as float64; it becomes a decimal here, at the edge.
-	if o.Amount, err = measured(op, floatOf(r.AmountAfterDiscount), r.MeasureId, orDefault(r.Currency, c.siteCurrency())); err != nil {
-		return Order{}, err
+	// The SDK decodes the amount as float64; it becomes a decimal here, at the edge. An order is
+	// still found without one (the lookup is about ids), but no price is made up for it.
+	if r.AmountAfterDiscount != nil {
+		if o.Amount, err = measured(op, floatOf(r.AmountAfterDiscount), r.MeasureId, orDefault(r.Currency, c.siteCurrency())); err != nil {
+			return Order{}, err
+		}
 	}
 	err = times(op, []timeSlot{{"create_time", r.CreateTime, &o.Created}, {"payment_time", r.PaymentTime, &o.PaidAt}})
 	return o, err

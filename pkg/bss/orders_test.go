@@ -68,7 +68,7 @@ func TestRenewalOrders(t *testing.T) {
 			i, ids := e.renewables(t, 4)
 			c := e.customer(t, i, fast())
 			ctx := context.Background()
-			before := time.Now().Add(-time.Minute)
+			before := e.srv.Clock().Add(-time.Minute)
 			paidID := renew(t, c, ids[:2], true)
 			unpaidID := renew(t, c, ids[2:3], false)
 			// Another customer's order for its own resources is none of this customer's business.
@@ -113,7 +113,7 @@ func TestRenewalOrders(t *testing.T) {
 				}
 			})
 			t.Run("nothing created after since", func(t *testing.T) {
-				got, err := c.RenewalOrders(ctx, ids, time.Now().Add(time.Minute))
+				got, err := c.RenewalOrders(ctx, ids, e.srv.Clock().Add(time.Minute))
 				if err != nil || got == nil || len(got) != 0 {
 					t.Errorf("got %v, %v; want an empty list and no error", got, err)
 				}
@@ -133,7 +133,7 @@ func TestRenewalOrdersPages(t *testing.T) {
 	e := setup(t, sandbox.Options{Site: sandbox.SiteCN, Customers: 40})
 	i, ids := e.renewables(t, 2)
 	c := e.customer(t, i, fast())
-	before := time.Now().Add(-time.Minute)
+	before := e.srv.Clock().Add(-time.Minute)
 	n := bss.PageOrders + 1
 	for range n - 1 {
 		renew(t, c, ids[:1], true) // paid orders never block another renewal
@@ -192,7 +192,7 @@ func TestRenewalOrdersRefusals(t *testing.T) {
 func TestRenewalOrdersRetriesAndFails(t *testing.T) {
 	e := setup(t, sandbox.Options{Site: sandbox.SiteCN, Customers: 20})
 	i, ids := e.renewables(t, 1)
-	before := time.Now().Add(-time.Minute)
+	before := e.srv.Clock().Add(-time.Minute)
 	id := renew(t, e.customer(t, i, fast()), ids, true)
 
 	t.Run("5xx and 429 are retried", func(t *testing.T) {

@@ -133,6 +133,7 @@ func (s *Server) listPayPerUseCustomerResources(c *call) (any, *apiError) {
 			ids[id] = true
 		}
 	}
+	now := s.now()
 	var all []*Resource
 	for _, r := range cu.resources {
 		mainID := r.ResourceID
@@ -144,7 +145,7 @@ func (s *Server) listPayPerUseCustomerResources(c *call) (any, *apiError) {
 			// Asking for a resource id also returns its attached parts unless only_main_resource=1.
 			ids != nil && !ids[r.ResourceID] && (onlyMain || !ids[mainID]),
 			inOrder != nil && !inOrder[mainID],
-			len(req.StatusList) > 0 && !contains(req.StatusList, int32(r.Status)),
+			len(req.StatusList) > 0 && !contains(req.StatusList, int32(statusAt(r, now))),
 			req.ServiceTypeCode != nil && r.ServiceTypeCode != *req.ServiceTypeCode,
 			!window(r.ExpireTime, begin, end):
 			continue
@@ -153,17 +154,27 @@ func (s *Server) listPayPerUseCustomerResources(c *call) (any, *apiError) {
 	}
 	out := listPayPerUseCustomerResourcesResponse{TotalCount: len(all), Data: []orderInstanceV2{}}
 	for _, r := range pageOf(all, offset, limit) {
-		out.Data = append(out.Data, wireResource(r))
+		out.Data = append(out.Data, wireResource(r, statusAt(r, now)))
 	}
 	return out, nil
 }
 
-func wireResource(r *Resource) orderInstanceV2 {
+// statusAt is r's status at now on the business clock: a resource in use lapses (expired, in its
+// grace period or retention) once its expiry has passed, unless it renews itself. The generator's
+// statuses hold until then, and a renewal that moves the expiry past now brings it back.
+func statusAt(r *Resource, now time.Time) int {
+	if r.Status == StatusInUse && r.ExpirePolicy != PolicyAutoRenew && !r.ExpireTime.After(now) {
+		return StatusExpired
+	}
+	return r.Status
+}
+
+func wireResource(r *Resource, status int) orderInstanceV2 {
 	o := orderInstanceV2{
 		ID: r.InstanceID, ResourceID: r.ResourceID, ResourceName: r.Name, RegionCode: r.RegionCode,
 		ServiceTypeCode: r.ServiceTypeCode, ResourceTypeCode: r.ResourceTypeCode, ResourceTypeName: r.ResourceTypeName,
 		ServiceTypeName: r.ServiceTypeName, ResourceSpecCode: r.SpecCode, ProjectID: r.ProjectID, ProductID: r.ProductID,
-		ParentResourceID: r.ParentID, Status: r.Status, EffectiveTime: ts(r.EffectiveTime), ExpireTime: ts(r.ExpireTime),
+		ParentResourceID: r.ParentID, Status: status, EffectiveTime: ts(r.EffectiveTime), ExpireTime: ts(r.ExpireTime),
 		ExpirePolicy: r.ExpirePolicy, ProductSpecDesc: r.SpecDesc, UpdateTime: ts(r.UpdateTime),
 		EnterpriseProject: &enterpriseProject{ID: "0", Name: "default"},
 	}

@@ -32,8 +32,8 @@ type Options struct {
 	Customers int
 	// Now anchors the generated data (expiry dates, coupon validity); zero means time.Now().
 	Now time.Time
-	// WallClock is the server clock for the X-Sdk-Date window and temporary credentials, and the base
-	// of the business clock (see Clock); nil means time.Now.
+	// WallClock is the server clock for the X-Sdk-Date window and temporary credentials; the business
+	// clock (see Clock) runs at its pace from Now. nil means time.Now.
 	WallClock func() time.Time
 	// Advance starts the business clock this far ahead of the wall clock.
 	Advance time.Duration
@@ -55,6 +55,8 @@ type Server struct {
 	seed   int64
 	anchor time.Time
 	wall   func() time.Time
+	// started is the wall-clock time of New, from which the business clock runs on from the anchor.
+	started time.Time
 
 	mu         sync.RWMutex // guards the world below
 	w          *world
@@ -98,12 +100,13 @@ func New(opts Options) (*Server, error) {
 		wall = time.Now
 	}
 	s := &Server{
-		site:   opts.Site,
-		seed:   opts.Seed,
-		anchor: anchor,
-		wall:   wall,
-		w:      generate(opts.Site, opts.Seed, opts.Customers, anchor),
-		closed: make(chan struct{}),
+		site:    opts.Site,
+		seed:    opts.Seed,
+		anchor:  anchor,
+		wall:    wall,
+		started: wall(),
+		w:       generate(opts.Site, opts.Seed, opts.Customers, anchor),
+		closed:  make(chan struct{}),
 	}
 	s.principals = make(map[string]*principal, len(s.w.customers)+1)
 	s.principals[s.w.partner.AK] = &principal{kind: kindPartner, ak: s.w.partner.AK, sk: s.w.partner.SK, domainID: s.w.partner.DomainID}
@@ -123,7 +126,7 @@ func New(opts Options) (*Server, error) {
 func (s *Server) Site() string { return s.site }
 
 // Now returns the anchor time the world was generated around. It does not move; Clock is the
-// sandbox's "now".
+// sandbox's "now", which starts there.
 func (s *Server) Now() time.Time { return s.anchor }
 
 // Close releases every request that is hanging because of HangNext, so an http.Server or

@@ -139,7 +139,8 @@ func (s *Server) SetPriceFactor(customerID string, f decimal.Decimal) {
 }
 
 // Resources returns a customer's yearly/monthly resources, each main resource followed by its
-// attached parts, as they are now (renewals move ExpireTime). Unknown customers have none.
+// attached parts, as they are now on the business clock (renewals move ExpireTime; a resource past
+// its expiry shows as expired). Unknown customers have none.
 func (s *Server) Resources(customerID string) []Resource {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -147,9 +148,11 @@ func (s *Server) Resources(customerID string) []Resource {
 	if !ok {
 		return nil
 	}
+	now := s.now()
 	out := make([]Resource, len(c.resources))
 	for i, r := range c.resources {
 		out[i] = *r
+		out[i].Status = statusAt(r, now)
 	}
 	return out
 }
