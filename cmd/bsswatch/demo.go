@@ -21,7 +21,9 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/bsswatch/bsswatch/pkg/app"
+	"github.com/bsswatch/bsswatch/pkg/bss"
 	"github.com/bsswatch/bsswatch/pkg/bss/sandbox"
+	"github.com/bsswatch/bsswatch/pkg/check"
 	"github.com/bsswatch/bsswatch/pkg/config"
 	"github.com/bsswatch/bsswatch/pkg/money"
 	"github.com/bsswatch/bsswatch/pkg/notify/slacklocal"
@@ -47,6 +49,14 @@ const (
 // sample event (functions/balance-alert/testdata/scheduled.json). A fixed clock makes the output the
 // same on every machine.
 var demoStart = time.Date(2026, 11, 21, 8, 0, 0, 0, time.UTC)
+
+// nextSteps close the demo; the README's "Run one function locally" gives the same commands
+// (TestDemoHintAgreesWithREADME).
+var nextSteps = []string{
+	"cp pkg/config/testdata/example.yaml my-config.yaml   # every option, commented: point it at your account and Slack",
+	"go run ./cmd/bsswatch run balance-alert --config my-config.yaml --dry-run",
+	"go run ./cmd/bsswatch run renewal-quote --config my-config.yaml --dry-run",
+}
 
 // maxDemoCustomers keeps the demo a matter of seconds; `bsswatch bench` is for large partners.
 const maxDemoCustomers = 1000
@@ -219,7 +229,7 @@ func (d *demo) play(ctx context.Context, w io.Writer) error {
 	fmt.Fprintf(w, "bsswatch demo: a China-site partner with %d customers, all local.\n", len(d.box.Customers()))
 	fmt.Fprintf(w, "  BSS sandbox %s · Slack stand-in %s · state in a temporary file\n", d.endpoint, strings.TrimSuffix(d.slack.APIURL(), "/"))
 	fmt.Fprintf(w, "  configuration cmd/bsswatch/demo.yaml: warn at partner cash %s, customers %s\n",
-		rules.Partner.Thresholds[config.AccountCash].Warning, rules.Customers.Default.Warning)
+		rules.Partner.Thresholds[bss.Cash].Warning, rules.Customers.Default.Warning)
 
 	// 1. The first scheduled run finds the low balances and posts one digest per account.
 	fmt.Fprintf(w, "\n▶ Run 1 at %s: balance-alert, invoked as the schedule invokes it\n", d.clock())
@@ -297,10 +307,11 @@ func (d *demo) play(ctx context.Context, w io.Writer) error {
 		return err
 	}
 
-	fmt.Fprintf(w, "\nDone in %s. Next: copy cmd/bsswatch/demo.yaml, point it at your account and Slack, then\n",
+	fmt.Fprintf(w, "\nDone in %s. Next, with your own account, from the repository's root:\n",
 		time.Since(d.started).Round(10*time.Millisecond))
-	fmt.Fprintln(w, "  bsswatch run balance-alert --config your.yaml --dry-run")
-	fmt.Fprintln(w, "  bsswatch run renewal-quote --config your.yaml --dry-run")
+	for _, l := range nextSteps {
+		fmt.Fprintln(w, "  "+l)
+	}
 	return nil
 }
 
@@ -313,7 +324,7 @@ func (d *demo) invoke(ctx context.Context) (app.Result, []slacklocal.Event, erro
 		return app.Result{}, nil, err
 	}
 	before := len(d.slack.Events())
-	res, err := app.Handler(d.app, app.CheckBalance)(ctx, event)
+	res, err := app.Handler(d.app, check.Balance)(ctx, event)
 	if err != nil {
 		return res, nil, fmt.Errorf("balance-alert: %w", err)
 	}

@@ -41,7 +41,7 @@ func TestDemo(t *testing.T) {
 	// and is topped up.
 	for _, want := range []string{
 		"🔴 balance alerts for partner-cn",
-		"10 findings: 4 critical, 6 warning",
+		"10 low balances: 4 critical, 6 warning",
 		"🔴 成都长风软件有限公司 (0f2e6aa2852329f8d025ad9f64312e2c) (new)",
 		"Critical at: ¥100.00 · Debt: ¥661.68",
 		"🔴 balance alerts for customer-suzhou",
@@ -50,7 +50,7 @@ func TestDemo(t *testing.T) {
 		"nothing new was sent: the Slack stand-in recorded 2 calls before this run and 2 after.",
 		"Top-up: 成都长风软件有限公司 (0f2e6aa2852329f8d025ad9f64312e2c) paid in; balance -¥661.68 → ¥20,000.00",
 		"10 low balances in 2 accounts · Slack: 0 posted, 1 edited, 1 thread replies",
-		"9 findings: 3 critical, 6 warning; 1 resolved",
+		"9 low balances: 3 critical, 6 warning; 1 resolved",
 		"↳ ✏️ Changes:",
 		"• resolved: 成都长风软件有限公司 (0f2e6aa2852329f8d025ad9f64312e2c)",
 		"… 4 more items",
@@ -145,5 +145,25 @@ func TestDemoUsage(t *testing.T) {
 				t.Errorf("left %d entries in the temporary directory, want none", len(left))
 			}
 		})
+	}
+}
+
+// TestDemoHintAgreesWithREADME: what the demo tells a new user to do next is what the README says.
+func TestDemoHintAgreesWithREADME(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range nextSteps {
+		cmd, _, _ := strings.Cut(l, "#")
+		cmd = strings.TrimSpace(cmd)
+		if !bytes.Contains(readme, []byte("\n"+cmd)) {
+			t.Errorf("README.md has no line starting %q", cmd)
+		}
+		if first := strings.Fields(cmd)[0]; first == "cp" {
+			if _, err := os.Stat("../../" + strings.Fields(cmd)[1]); err != nil {
+				t.Errorf("the hint copies %s: %v", strings.Fields(cmd)[1], err)
+			}
+		}
 	}
 }

@@ -13,31 +13,43 @@ import (
 	"strings"
 
 	"github.com/bsswatch/bsswatch/pkg/app"
+	"github.com/bsswatch/bsswatch/pkg/app/renewalapp"
+	"github.com/bsswatch/bsswatch/pkg/check"
 )
 
-// functions maps each Lambda function `bsswatch run` can run to how it runs once, locally; a new
-// function adds one line.
-var functions = map[string]func(ctx context.Context, a *app.App, dryRun bool) (any, error){
-	"balance-alert": runCheck(app.CheckBalance),
-	"renewal-quote": runRenewalScan,
-}
+// functions maps each Lambda function `bsswatch run` can run (check.Specs) to how it runs once,
+// locally: renewal-quote's scan posts quotes and orders in process; every other function runs its
+// check.
+var functions = func() map[string]func(ctx context.Context, a *app.App, dryRun bool) (any, error) {
+	m := map[string]func(context.Context, *app.App, bool) (any, error){}
+	for _, s := range check.Specs {
+		m[s.Function] = runCheck(s.Name)
+	}
+	m[check.FunctionOf(check.Renewal)] = runRenewalScan
+	return m
+}()
 
 // runCheck runs a check function. In Lambda a check that cannot reach BSS is an ops alert, not a
 // failed invocation; at a terminal or in a script the exit status says it too.
 func runCheck(check string) func(context.Context, *app.App, bool) (any, error) {
 	return func(ctx context.Context, a *app.App, dryRun bool) (any, error) {
 		res, err := a.Run(ctx, check, app.Event{DryRun: dryRun})
-		if err == nil && len(res.CheckErrors) > 0 {
-			err = fmt.Errorf("the check could not run for %d account(s); see check_errors", len(res.CheckErrors))
-		}
-		return res, err
+		return res, incomplete(res, err)
 	}
+}
+
+// incomplete turns a run that could not check an account into an error, so the exit status says it.
+func incomplete(res app.Result, err error) error {
+	if err == nil && len(res.CheckErrors) > 0 {
+		err = fmt.Errorf("the check could not run for %d account(s); see check_errors", len(res.CheckErrors))
+	}
+	return err
 }
 
 // runRenewalScan runs renewal-quote's scheduled scan: quotes are posted to Slack as in Lambda. Clicks
 // need the deployed Function URL; orders that a scan resumes run in this process before it exits.
 func runRenewalScan(ctx context.Context, a *app.App, dryRun bool) (any, error) {
-	svc, inproc, err := a.LocalRenewal(nil)
+	svc, inproc, err := renewalapp.Local(a)
 	if err != nil {
 		return nil, err
 	}
@@ -46,7 +58,11 @@ func runRenewalScan(ctx context.Context, a *app.App, dryRun bool) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return app.RenewalHandler(a, svc)(ctx, ev)
+	out, err := renewalapp.Handler(a, svc)(ctx, ev)
+	if res, ok := out.(renewalapp.Result); ok {
+		return res, incomplete(res.Result, err)
+	}
+	return out, err
 }
 
 func functionNames() string {

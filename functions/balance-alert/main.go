@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
 	"github.com/bsswatch/bsswatch/pkg/app"
+	"github.com/bsswatch/bsswatch/pkg/check"
 )
 
 func main() {
@@ -20,5 +21,5 @@ func main() {
 		log.Error("start", "error", err.Error())
 		os.Exit(1)
 	}
-	lambda.Start(app.Handler(a, app.CheckBalance))
+	lambda.Start(app.Handler(a, check.Balance))
 }

@@ -7,12 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sort"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/bsswatch/bsswatch/pkg/alert"
 	"github.com/bsswatch/bsswatch/pkg/bss"
-	"github.com/bsswatch/bsswatch/pkg/watch"
+	"github.com/bsswatch/bsswatch/pkg/check"
+	"github.com/bsswatch/bsswatch/pkg/config"
 )
 
 // Event is what a schedule, or a person invoking a function by hand, sends to a check function.
@@ -79,50 +81,56 @@ type DryFinding struct {
 	Fields   []string `json:"fields,omitempty"`
 }
 
-// Checks the functions run, by name.
-const (
-	CheckBalance = "balance"
-)
+// checks is the table of the checks App.Run runs, by name, built from the configuration: a check
+// whose section is absent is not in it. Renewal is not here: its scan is built with the renewal
+// service (pkg/app/renewalapp) and run through RunCheck like the others.
+func checks(cfg *config.Config) map[string]check.Check {
+	table := map[string]check.Check{}
+	if cfg.Checks.Balance != nil {
+		table[check.Balance] = check.BalanceCheck{Rules: cfg.Checks.Balance}
+	}
+	return table
+}
 
-// Run runs one check. It returns an error only when a retry can help: the state store could not be
-// read or written. A check that cannot reach BSS, or a destination that fails, is reported through
-// the alert engine (ops alert, retried delivery) and in the Result, not as an error.
-func (a *App) Run(ctx context.Context, check string, ev Event) (Result, error) {
+// Run runs the named check (see RunCheck). A name that is not a check, or a check the configuration
+// has no section for, is an error that changes nothing.
+func (a *App) Run(ctx context.Context, name string, ev Event) (Result, error) {
+	c, ok := a.checks[name]
+	if !ok {
+		if slices.Contains(check.Names(), name) {
+			return Result{}, fmt.Errorf("app: the configuration has no checks.%s section", name)
+		}
+		return Result{}, fmt.Errorf("app: unknown check %q (expected one of: %s)", name, strings.Join(check.Names(), ", "))
+	}
+	return a.RunCheck(ctx, c, ev)
+}
+
+// RunCheck runs one check at one clock reading and hands its evaluations to the alert engine (or,
+// for a dry run, lists the findings as the digest would). It returns an error only when a retry can
+// help: the state store could not be read or written. A check that cannot reach BSS, or a destination
+// that fails, is reported through the alert engine (ops alert, retried delivery), in the Result and
+// in the CheckFailures metric, not as an error.
+func (a *App) RunCheck(ctx context.Context, c check.Check, ev Event) (Result, error) {
+	name := c.Name()
+	now := a.now()
 	// A warm Lambda keeps its clients, so counters are per process: a run reports its own difference.
 	before := a.stats()
-	var evals []alert.Evaluation
+	evals := c.Run(ctx, check.Env{Now: now, Clients: check.Map(a.Clients)})
+	res := Result{Check: name, DryRun: ev.DryRun, Accounts: len(evals)}
 	var dry []alert.Finding
-	switch check {
-	case CheckBalance:
-		if a.Config.Checks.Balance == nil {
-			return Result{}, errors.New("app: the configuration has no checks.balance section")
-		}
-		evals = watch.Balance(ctx, a.Config.Checks.Balance, watch.Map(a.Clients))
-	default:
-		return Result{}, fmt.Errorf("app: unknown check %q", check)
-	}
-	res := Result{Check: check, DryRun: ev.DryRun, Accounts: len(evals)}
 	for _, e := range evals {
 		res.Findings += len(e.Findings)
 		res.Skipped += len(e.Skipped)
 		if e.Err != nil {
 			res.CheckErrors = append(res.CheckErrors, e.Account+": "+e.Err.Error())
-			a.Log.Warn("check failed", "check", check, "account", e.Account, "partial", e.Partial, "error", e.Err.Error())
+			a.Log.Warn("check failed", "check", name, "account", e.Account, "partial", e.Partial, "error", e.Err.Error())
 		}
-		if ev.DryRun {
-			dry = append(dry, e.Findings...)
-		}
+		dry = append(dry, e.Findings...)
 	}
 	used := since(before, a.stats())
 	res.Calls = used.Attempts
 	if ev.DryRun {
-		// Worst first, as the digest would show them.
-		sort.SliceStable(dry, func(i, j int) bool {
-			if dry[i].Severity != dry[j].Severity {
-				return dry[i].Severity > dry[j].Severity
-			}
-			return dry[i].Rank < dry[j].Rank
-		})
+		alert.Sort(dry)
 		for _, f := range dry {
 			d := DryFinding{Account: f.Account, Severity: f.Severity.String(), Title: f.Title, Text: f.Text}
 			for _, fl := range f.Fields {
@@ -132,7 +140,7 @@ func (a *App) Run(ctx context.Context, check string, ev Event) (Result, error) {
 		}
 		return res, nil
 	}
-	rep, err := a.Engine.Run(ctx, evals)
+	rep, err := a.Engine.RunAt(ctx, now.In(a.loc), evals)
 	res.Sent = map[string]int{}
 	for k, n := range map[string]int{"firing": rep.Firing, "update": rep.Updated, "repeat": rep.Repeated,
 		"resolved": rep.Resolved, "check_failed": rep.CheckFailed} {
@@ -141,9 +149,9 @@ func (a *App) Run(ctx context.Context, check string, ev Event) (Result, error) {
 		}
 	}
 	res.Delivered, res.Failed, res.Dropped = rep.Delivered, rep.Failed, rep.Dropped
-	a.metrics(check, res, used)
+	a.metrics(name, res, used)
 	if err != nil {
-		return res, fmt.Errorf("app: %s: %w", check, err)
+		return res, fmt.Errorf("app: %s: %w", name, err)
 	}
 	return res, nil
 }

@@ -1,5 +1,6 @@
-// Package balance holds the low-balance rules: given balances and thresholds, which accounts need a
-// warning or a critical alert. It does no I/O; pkg/watch feeds it what BSS answered.
+// Package balance holds the low-balance rules: which accounts count, which threshold applies to each
+// (per account type, default or per-customer override, in the threshold's currency), and which of
+// them need a warning or a critical alert. It does no I/O; pkg/check feeds it what BSS answered.
 package balance
 
 import (
@@ -9,9 +10,6 @@ import (
 	"github.com/bsswatch/bsswatch/pkg/money"
 	"github.com/bsswatch/bsswatch/pkg/notify"
 )
-
-// Check is the name findings of this package carry.
-const Check = "balance"
 
 // Threshold is a pair of levels in one currency: a balance at or below Critical is critical, at or
 // below Warning is a warning. Warning is never below Critical (pkg/config enforces it).
@@ -50,11 +48,19 @@ type Account struct {
 	Debt money.Amount
 }
 
+// Result is what the rules made of one section's balances: the findings (without check and account:
+// the check stamps them), the subjects that could not be judged, and why.
+type Result struct {
+	Findings []alert.Finding
+	Skipped  []string
+	Errs     []error
+}
+
 // Evaluate judges every account against the threshold that threshold returns for it (false: no rule
 // applies, the account is not watched). Accounts whose currency does not match their threshold are
-// returned as skipped with one error each, so a misconfiguration is reported and never resolves an
-// earlier alert.
-func Evaluate(profile string, accounts []Account, threshold func(Account) (Threshold, bool)) (findings []alert.Finding, skipped []string, errs []error) {
+// skipped with one error each, so a misconfiguration is reported and never resolves an earlier alert.
+func Evaluate(accounts []Account, threshold func(Account) (Threshold, bool)) Result {
+	var r Result
 	for _, a := range accounts {
 		t, ok := threshold(a)
 		if !ok {
@@ -62,8 +68,8 @@ func Evaluate(profile string, accounts []Account, threshold func(Account) (Thres
 		}
 		sev, low, err := t.Level(a.Amount)
 		if err != nil {
-			skipped = append(skipped, a.Subject)
-			errs = append(errs, fmt.Errorf("%s: %w", a.Name, err))
+			r.Skipped = append(r.Skipped, a.Subject)
+			r.Errs = append(r.Errs, fmt.Errorf("%s: %w", a.Name, err))
 			continue
 		}
 		if !low {
@@ -79,9 +85,7 @@ func Evaluate(profile string, accounts []Account, threshold func(Account) (Thres
 		if !a.Debt.IsZero() {
 			fields = append(fields, notify.Field{Name: "Debt", Value: a.Debt.String()})
 		}
-		findings = append(findings, alert.Finding{
-			Check:    Check,
-			Account:  profile,
+		r.Findings = append(r.Findings, alert.Finding{
 			Subject:  a.Subject,
 			Tier:     sev.String(),
 			Severity: sev,
@@ -90,5 +94,5 @@ func Evaluate(profile string, accounts []Account, threshold func(Account) (Thres
 			Rank:     a.Amount.Value.Shift(2).IntPart(),
 		})
 	}
-	return findings, skipped, errs
+	return r
 }

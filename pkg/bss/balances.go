@@ -2,6 +2,7 @@ package bss
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/bsswatch/bsswatch/pkg/money"
 	cnmodel "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/bss/v2/model"
@@ -20,6 +21,20 @@ const (
 	Deposit     AccountType = 7
 	Allocatable AccountType = 8 // partner money that can be allocated to customers (可拨款)
 )
+
+// accountTypeNames are the account types as configurations and messages name them.
+var accountTypeNames = map[AccountType]string{Cash: "cash", Credit: "credit", Bonus: "bonus", Deposit: "deposit", Allocatable: "allocatable"}
+
+// AccountTypes lists the account types BSS reports, in code order.
+var AccountTypes = []AccountType{Cash, Credit, Bonus, Deposit, Allocatable}
+
+// String names the type ("cash"), or gives its code for one BSS has added since.
+func (t AccountType) String() string {
+	if n, ok := accountTypeNames[t]; ok {
+		return n
+	}
+	return fmt.Sprintf("type %d", int(t))
+}
 
 // AccountBalance is one account of the caller: the amount, the part earmarked for specific
 // products (Designated), and for credit accounts the credit line.

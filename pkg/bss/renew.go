@@ -11,13 +11,19 @@ import (
 	intlmodel "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/bssintl/v2/model"
 )
 
+// The longest renewal periods BSS accepts.
+const (
+	MaxMonths = 11
+	MaxYears  = 3
+)
+
 // PeriodType is the unit of a renewal period.
 type PeriodType int
 
 // The period units.
 const (
-	Month PeriodType = 2 // 1-11 months
-	Year  PeriodType = 3 // 1-3 years
+	Month PeriodType = 2 // 1 to MaxMonths months
+	Year  PeriodType = 3 // 1 to MaxYears years
 )
 
 // RenewRequest names up to BatchRenew main resources and the period to renew them for. AutoPay (for
@@ -49,12 +55,12 @@ func (r RenewRequest) validate(op string) error {
 	}
 	switch r.PeriodType {
 	case Month:
-		if r.PeriodNum < 1 || r.PeriodNum > 11 {
-			return invalidArg(op, "want 1-11 months, got %d", r.PeriodNum)
+		if r.PeriodNum < 1 || r.PeriodNum > MaxMonths {
+			return invalidArg(op, "want 1-%d months, got %d", MaxMonths, r.PeriodNum)
 		}
 	case Year:
-		if r.PeriodNum < 1 || r.PeriodNum > 3 {
-			return invalidArg(op, "want 1-3 years, got %d", r.PeriodNum)
+		if r.PeriodNum < 1 || r.PeriodNum > MaxYears {
+			return invalidArg(op, "want 1-%d years, got %d", MaxYears, r.PeriodNum)
 		}
 	default:
 		return invalidArg(op, "period type %d is neither month (2) nor year (3)", r.PeriodType)

@@ -10,6 +10,7 @@ import (
 	_ "time/tzdata"
 
 	"github.com/bsswatch/bsswatch/pkg/balance"
+	"github.com/bsswatch/bsswatch/pkg/bss"
 	"github.com/bsswatch/bsswatch/pkg/money"
 	"github.com/bsswatch/bsswatch/pkg/notify"
 )
@@ -44,45 +45,18 @@ type Config struct {
 	Approvals *Approvals
 }
 
-// Role is the kind of Huawei Cloud account a profile's credentials belong to; BSS answers 403 when
-// an API is called with the wrong kind.
-type Role string
-
-// The roles.
-const (
-	RolePartner  Role = "partner"
-	RoleCustomer Role = "customer"
-)
-
-// Site is the Huawei Cloud site an account lives on: the China site (bss, CNY) or the international
-// site (bssintl). They are separate accounts with different APIs.
-type Site string
-
-// The sites.
-const (
-	SiteCN   Site = "cn"
-	SiteIntl Site = "intl"
-)
-
-// The regions each site's SDK knows; the China site has only one.
-const (
-	RegionCN     = "cn-north-1"
-	RegionIntlAP = "ap-southeast-1"
-	RegionIntlEU = "eu-west-101"
-)
-
 // Profile is one set of BSS credentials and how to call BSS with them.
 type Profile struct {
 	Name string
-	Role Role
-	Site Site
+	Role bss.Role
+	Site bss.Site
 	// DomainID is the account id; the SDK needs it to avoid an IAM lookup at client build time.
 	DomainID      string
 	AK, SK        Secret
 	SecurityToken Secret // optional: temporary credentials obtained through an agency
 	// Endpoint overrides the site's BSS endpoint (the local sandbox); empty for the real one.
 	Endpoint string
-	// Region is RegionCN for the China site, RegionIntlAP (default) or RegionIntlEU for intl.
+	// Region is bss.RegionChina for the China site, bss.RegionIntl (default) or bss.RegionEurope for intl.
 	Region        string
 	Timeout       time.Duration // per call; 10s by default
 	RatePerSecond float64       // calls per second per API; 10 by default, the BSS default limit
@@ -147,7 +121,7 @@ type Alerts struct {
 
 // Checks holds each check's rules; a nil section is not run.
 type Checks struct {
-	Balance *BalanceCheck
+	Balance *balance.Rules
 	Renewal *Renewal
 }
 
@@ -173,22 +147,14 @@ type Approvals struct {
 	TwoApproversAbove *money.Amount
 }
 
-// The renewal periods' BSS codes (period_type) and their ranges of period_num.
-const (
-	PeriodMonth     = 2 // 1 to 11 months
-	PeriodYear      = 3 // 1 to 3 years
-	MaxPeriodMonths = 11
-	MaxPeriodYears  = 3
-)
-
 // Renewal holds the rules of the renewal check: which yearly/monthly resources to quote, for how
 // long to renew them, and how long a quote holds.
 type Renewal struct {
 	Accounts []RenewalAccount
 	// WithinDays selects resources that expire within this many days (1 to 365).
 	WithinDays int
-	// PeriodType is PeriodMonth or PeriodYear; PeriodNum counts them.
-	PeriodType int
+	// PeriodType is bss.Month or bss.Year; PeriodNum counts them.
+	PeriodType bss.PeriodType
 	PeriodNum  int
 	// AutoPay pays the order from balance and coupons; without it the order waits unpaid.
 	AutoPay bool
@@ -207,58 +173,6 @@ type Renewal struct {
 type RenewalAccount struct {
 	Profile  string
 	ListWith string
-}
-
-// BalanceCheck holds the low-balance rules for the three kinds of account a partner watches.
-type BalanceCheck struct {
-	// Partner watches the partner's own accounts (ListPartnerBalances; a partner profile on cn).
-	Partner *PartnerBalance
-	// Customers watches every sub-customer of a partner (ListCustomersBalancesDetail; partner on cn).
-	Customers *CustomerBalances
-	// Own watches accounts through their own credentials (ShowCustomerAccountBalances; a customer
-	// profile on either site: BSS documents the API for a customer's own account only).
-	Own []OwnBalance
-}
-
-// AccountType is a kind of partner account as ListPartnerBalances reports it (account_type).
-type AccountType string
-
-// The partner account types and their BSS codes: cash 1, credit 2, bonus 5, deposit 7, allocatable 8.
-const (
-	AccountCash        AccountType = "cash"
-	AccountCredit      AccountType = "credit"
-	AccountBonus       AccountType = "bonus"
-	AccountDeposit     AccountType = "deposit"
-	AccountAllocatable AccountType = "allocatable"
-)
-
-// PartnerBalance holds the thresholds of the partner's own accounts, per account type; types with no
-// threshold are not watched.
-type PartnerBalance struct {
-	Profile    string
-	Thresholds map[AccountType]Threshold
-}
-
-// CustomerBalances holds the thresholds of a partner's sub-customers: Default for all, Overrides by
-// customer id.
-type CustomerBalances struct {
-	Profile   string
-	Default   Threshold
-	Overrides map[string]Threshold
-}
-
-// For returns the threshold of one customer: its override, or the default.
-func (c *CustomerBalances) For(customerID string) Threshold {
-	if t, ok := c.Overrides[customerID]; ok {
-		return t
-	}
-	return c.Default
-}
-
-// OwnBalance is the threshold of one account read with its own credentials.
-type OwnBalance struct {
-	Profile   string
-	Threshold Threshold
 }
 
 // Threshold holds the two levels of a low-balance rule, in one currency; Warning >= Critical. The rule

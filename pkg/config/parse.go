@@ -16,7 +16,8 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/bsswatch/bsswatch/pkg/money"
+	"github.com/bsswatch/bsswatch/pkg/bss"
+	"github.com/bsswatch/bsswatch/pkg/check"
 	"github.com/bsswatch/bsswatch/pkg/notify"
 )
 
@@ -28,7 +29,7 @@ const (
 )
 
 // knownChecks are the check names routes may filter on.
-var knownChecks = []string{"balance", "coupon", "renewal", "invoice"}
+var knownChecks = check.Names()
 
 // name is what profile and destination names may look like: they appear in state keys and logs.
 var name = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
@@ -408,17 +409,36 @@ func (p *parser) config(root *yaml.Node, env func(string) string) *Config {
 		c.Approvals = p.approvals(n)
 	}
 	if n := m.opt("checks"); n != nil {
-		if cm, ok := p.fields(n, "checks", "balance", "renewal"); ok {
-			if b := cm.opt("balance"); b != nil {
-				c.Checks.Balance = p.balance(b, "checks.balance", c)
-			}
-			if r := cm.opt("renewal"); r != nil {
-				c.Checks.Renewal = p.renewal(r, "checks.renewal", c)
-				p.renewalNeeds(r, "checks.renewal", m, c)
-			}
-		}
+		p.checks(n, m, c)
 	}
 	return c
+}
+
+// checks reads the checks section: one section per check, each read by its own file's parser.
+func (p *parser) checks(n *yaml.Node, root mapping, c *Config) {
+	sections := []struct {
+		name string
+		read func(n *yaml.Node, path string)
+	}{
+		{check.Balance, func(n *yaml.Node, path string) { c.Checks.Balance = p.balance(n, path, c) }},
+		{check.Renewal, func(n *yaml.Node, path string) {
+			c.Checks.Renewal = p.renewal(n, path, c)
+			p.renewalNeeds(n, path, root, c)
+		}},
+	}
+	names := make([]string, len(sections))
+	for i, s := range sections {
+		names[i] = s.name
+	}
+	cm, ok := p.fields(n, "checks", names...)
+	if !ok {
+		return
+	}
+	for _, s := range sections {
+		if sn := cm.opt(s.name); sn != nil {
+			s.read(sn, join("checks", s.name))
+		}
+	}
 }
 
 // named returns the entries of a section that maps names to settings (profiles, destinations),
@@ -450,8 +470,8 @@ func (p *parser) profiles(root mapping) map[string]*Profile {
 		if !ok {
 			continue
 		}
-		pr.Role = Role(p.enum(m, "role", string(RolePartner), string(RoleCustomer)))
-		pr.Site = Site(p.enum(m, "site", string(SiteCN), string(SiteIntl)))
+		pr.Role = bss.Role(p.enum(m, "role", string(bss.Partner), string(bss.Customer)))
+		pr.Site = bss.Site(p.enum(m, "site", string(bss.China), string(bss.International)))
 		pr.DomainID = p.reqStr(m, "domain_id")
 		pr.AK = p.secret(m, "ak", true)
 		pr.SK = p.secret(m, "sk", true)
@@ -477,13 +497,13 @@ func (p *parser) profiles(root mapping) map[string]*Profile {
 	return out
 }
 
-func (p *parser) region(m mapping, site Site) string {
+func (p *parser) region(m mapping, site bss.Site) string {
 	n := m.opt("region")
 	switch {
-	case n == nil && site == SiteIntl:
-		return RegionIntlAP
+	case n == nil && site == bss.International:
+		return bss.RegionIntl
 	case n == nil:
-		return RegionCN
+		return bss.RegionChina
 	}
 	path := join(m.path, "region")
 	s, ok := p.scalar(n, path)
@@ -491,14 +511,14 @@ func (p *parser) region(m mapping, site Site) string {
 		return ""
 	}
 	switch site {
-	case SiteCN:
-		if s != RegionCN {
-			p.add(n, path, "the China site has one region (%s); region applies to site intl", RegionCN)
+	case bss.China:
+		if s != bss.RegionChina {
+			p.add(n, path, "the China site has one region (%s); region applies to site intl", bss.RegionChina)
 		}
-		return RegionCN
-	case SiteIntl:
-		if s != RegionIntlAP && s != RegionIntlEU {
-			p.add(n, path, "%q is not one of: %s, %s", s, RegionIntlAP, RegionIntlEU)
+		return bss.RegionChina
+	case bss.International:
+		if s != bss.RegionIntl && s != bss.RegionEurope {
+			p.add(n, path, "%q is not one of: %s, %s", s, bss.RegionIntl, bss.RegionEurope)
 		}
 		return s
 	}
@@ -633,12 +653,13 @@ func (p *parser) routes(root mapping, c *Config) []Route {
 				}
 			}
 		}
-		if m.opt("min_severity") != nil {
-			switch p.enum(m, "min_severity", "info", "warning", "critical") {
-			case "warning":
-				r.MinSeverity = notify.Warning
-			case "critical":
-				r.MinSeverity = notify.Critical
+		if sn := m.opt("min_severity"); sn != nil {
+			if s, ok := p.scalar(sn, join(path, "min_severity")); ok {
+				sev, err := notify.ParseSeverity(s)
+				if err != nil {
+					p.add(sn, join(path, "min_severity"), "%v", err)
+				}
+				r.MinSeverity = sev
 			}
 		}
 		if an := m.opt("accounts"); an != nil {
@@ -654,8 +675,9 @@ func (p *parser) routes(root mapping, c *Config) []Route {
 	return out
 }
 
-// profileFor reads a check's profile and checks that its role and site can serve the check's API.
-func (p *parser) profileFor(m mapping, c *Config, serves func(*Profile) bool, need string) string {
+// profileFor reads a check's profile and asks bss.Can whether its role and site may call every API
+// the check needs, so a profile that cannot serve the check is refused here rather than by a 403.
+func (p *parser) profileFor(m mapping, c *Config, apis ...bss.API) string {
 	n := p.req(m, "profile")
 	if n == nil {
 		return ""
@@ -666,133 +688,18 @@ func (p *parser) profileFor(m mapping, c *Config, serves func(*Profile) bool, ne
 		return ""
 	}
 	pr, ok := c.Profiles[s]
-	switch {
-	case !ok:
+	if !ok {
 		p.add(n, path, "unknown profile %q", s)
-	case pr.Role != "" && pr.Site != "" && !serves(pr):
-		p.add(n, path, "profile %q is a %s on site %s; this check needs %s", s, pr.Role, pr.Site, need)
+		return s
+	}
+	if pr.Role == "" || pr.Site == "" {
+		return s // the profile's own error says why
+	}
+	for _, api := range apis {
+		if err := bss.Can(pr.Role, pr.Site, api); err != nil {
+			p.add(n, path, "profile %q is a %s on site %s: %v", s, pr.Role, pr.Site, err)
+			break
+		}
 	}
 	return s
-}
-
-func cnPartner(pr *Profile) bool { return pr.Role == RolePartner && pr.Site == SiteCN }
-
-func ownAccount(pr *Profile) bool { return pr.Role == RoleCustomer }
-
-func (p *parser) balance(n *yaml.Node, path string, c *Config) *BalanceCheck {
-	m, ok := p.fields(n, path, "partner", "customers", "own")
-	if !ok {
-		return nil
-	}
-	b := &BalanceCheck{}
-	if pn := m.opt("partner"); pn != nil {
-		pp := join(path, "partner")
-		if pm, ok := p.fields(pn, pp, "profile", "thresholds"); ok {
-			pb := &PartnerBalance{Thresholds: map[AccountType]Threshold{}}
-			pb.Profile = p.profileFor(pm, c, cnPartner, "a partner profile on site cn (ListPartnerBalances)")
-			if tn := p.req(pm, "thresholds"); tn != nil {
-				tp := join(pp, "thresholds")
-				types := []string{string(AccountCash), string(AccountCredit), string(AccountBonus), string(AccountDeposit), string(AccountAllocatable)}
-				if tm, ok := p.fields(tn, tp, types...); ok {
-					for _, t := range types {
-						if v := tm.opt(t); v != nil {
-							pb.Thresholds[AccountType(t)] = p.threshold(v, join(tp, t), c, pb.Profile)
-						}
-					}
-					if len(tn.Content) == 0 {
-						p.add(tn, tp, "required: a threshold for at least one account type (%s)", strings.Join(types, ", "))
-					}
-				}
-			}
-			b.Partner = pb
-		}
-	}
-	if cn := m.opt("customers"); cn != nil {
-		cp := join(path, "customers")
-		if cm, ok := p.fields(cn, cp, "profile", "default", "overrides"); ok {
-			cb := &CustomerBalances{Overrides: map[string]Threshold{}}
-			cb.Profile = p.profileFor(cm, c, cnPartner, "a partner profile on site cn (ListCustomersBalancesDetail)")
-			if dn := p.req(cm, "default"); dn != nil {
-				cb.Default = p.threshold(dn, join(cp, "default"), c, cb.Profile)
-			}
-			if on := cm.opt("overrides"); on != nil {
-				op := join(cp, "overrides")
-				if on.Kind != yaml.MappingNode {
-					p.add(on, op, "expected a mapping of customer ids, got %s", kindName(on))
-				} else {
-					for _, e := range p.entries(on, op) {
-						cb.Overrides[e.name] = p.threshold(e.value, join(op, e.name), c, cb.Profile)
-					}
-				}
-			}
-			b.Customers = cb
-		}
-	}
-	if on := m.opt("own"); on != nil {
-		op := join(path, "own")
-		if on.Kind != yaml.SequenceNode {
-			p.add(on, op, "expected a list, got %s", kindName(on))
-		} else {
-			seen := map[string]bool{}
-			for i, en := range on.Content {
-				ep := index(op, i)
-				em, ok := p.fields(en, ep, "profile", "threshold")
-				if !ok {
-					continue
-				}
-				var ob OwnBalance
-				ob.Profile = p.profileFor(em, c, ownAccount, "a customer profile (ShowCustomerAccountBalances reads a customer's own account; BSS documents no partner use)")
-				if ob.Profile != "" && seen[ob.Profile] {
-					p.add(em.opt("profile"), join(ep, "profile"), "profile %q is listed twice", ob.Profile)
-				}
-				seen[ob.Profile] = true
-				if tn := p.req(em, "threshold"); tn != nil {
-					ob.Threshold = p.threshold(tn, join(ep, "threshold"), c, ob.Profile)
-				}
-				b.Own = append(b.Own, ob)
-			}
-		}
-	}
-	return b
-}
-
-// threshold reads {currency, warning, critical}. Amounts are read from the YAML source text, so a
-// number is accepted only when it is an exact decimal as written.
-func (p *parser) threshold(n *yaml.Node, path string, c *Config, profile string) Threshold {
-	var t Threshold
-	m, ok := p.fields(n, path, "currency", "warning", "critical")
-	if !ok {
-		return t
-	}
-	cur := p.reqStr(m, "currency")
-	curOK := currencyCode.MatchString(cur)
-	if cur != "" && !curOK {
-		p.add(m.opt("currency"), join(path, "currency"), "not an ISO 4217 currency code: %q (write e.g. CNY, USD)", cur)
-	}
-	if pr, ok := c.Profiles[profile]; ok && curOK && pr.Site == SiteCN && cur != "CNY" {
-		p.add(m.opt("currency"), join(path, "currency"), "the China site keeps balances in CNY, not %s", cur)
-	}
-	amount := func(key string) (money.Amount, bool) {
-		n := p.req(m, key)
-		if n == nil {
-			return money.Amount{}, false
-		}
-		s, ok := p.scalar(n, join(path, key))
-		if !ok {
-			return money.Amount{}, false
-		}
-		a, err := money.Parse(s, cur)
-		if err != nil {
-			p.add(n, join(path, key), "%v", err)
-			return money.Amount{}, false
-		}
-		return a, true
-	}
-	w, wok := amount("warning")
-	cr, crok := amount("critical")
-	t = Threshold{Warning: w, Critical: cr}
-	if wok && crok && w.Value.LessThan(cr.Value) {
-		p.add(m.opt("warning"), join(path, "warning"), "must be at least critical (%s), got %s", cr.Value.String(), w.Value.String())
-	}
-	return t
 }

@@ -12,6 +12,8 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/shopspring/decimal"
 
+	"github.com/bsswatch/bsswatch/pkg/balance"
+	"github.com/bsswatch/bsswatch/pkg/bss"
 	"github.com/bsswatch/bsswatch/pkg/money"
 	"github.com/bsswatch/bsswatch/pkg/notify"
 )
@@ -190,7 +192,7 @@ func TestParseReportsEachMistakeWithPathAndLine(t *testing.T) {
 		{"route without destinations", "{to: [ops]}", "{to: []}",
 			[]string{"routes[0].to: required: at least one destination (line 21)"}},
 		{"route with an unknown check", "{to: [ops]}", "{to: [ops], checks: [balances]}",
-			[]string{"routes[0].checks: unknown check \"balances\" (expected one of: balance, coupon, renewal, invoice) (line 21)"}},
+			[]string{"routes[0].checks: unknown check \"balances\" (expected one of: balance, renewal) (line 21)"}},
 		{"route with an unknown severity", "{to: [ops]}", "{to: [ops], min_severity: high}",
 			[]string{"routes[0].min_severity: \"high\" is not one of: info, warning, critical (line 21)"}},
 		{"route with an unknown account", "{to: [ops]}", "{to: [ops], accounts: [q]}",
@@ -210,13 +212,13 @@ func TestParseReportsEachMistakeWithPathAndLine(t *testing.T) {
 		{"unknown check section", "checks:\n", "checks:\n  coupons: {}\n",
 			[]string{"checks.coupons: unknown key (expected one of: balance, renewal) (line 24)"}},
 		{"partner check with a customer profile", "    partner:\n      profile: p", "    partner:\n      profile: c",
-			[]string{"checks.balance.partner.profile: profile \"c\" is a customer on site intl; this check needs a partner profile on site cn (ListPartnerBalances) (line 26)"}},
+			[]string{"checks.balance.partner.profile: profile \"c\" is a customer on site intl: only a China-site partner can call ListPartnerBalances (line 26)"}},
 		{"customers check with an unknown profile", "    customers:\n      profile: p", "    customers:\n      profile: q",
 			[]string{"checks.balance.customers.profile: unknown profile \"q\" (line 30)"}},
 		{"own check with a China partner", "{profile: c, threshold", "{profile: p, threshold",
-			[]string{"checks.balance.own[0].profile: profile \"p\" is a partner on site cn; this check needs a customer profile (ShowCustomerAccountBalances reads a customer's own account; BSS documents no partner use) (line 33)", "checks.balance.own[0].threshold.currency: the China site keeps balances in CNY, not USD (line 33)"}},
+			[]string{"checks.balance.own[0].profile: profile \"p\" is a partner on site cn: ShowCustomerAccountBalances reads a customer's own balance; a partner cannot call it (a China-site partner reads its balances with ListPartnerBalances) (line 33)", "checks.balance.own[0].threshold.currency: the China site keeps balances in CNY, not USD (line 33)"}},
 		{"own check with an international partner", "  c:\n    role: customer", "  c:\n    role: partner",
-			[]string{"checks.balance.own[0].profile: profile \"c\" is a partner on site intl; this check needs a customer profile (ShowCustomerAccountBalances reads a customer's own account; BSS documents no partner use) (line 33)"}},
+			[]string{"checks.balance.own[0].profile: profile \"c\" is a partner on site intl: ShowCustomerAccountBalances reads a customer's own balance; a partner cannot call it (a China-site partner reads its balances with ListPartnerBalances) (line 33)"}},
 		{"own check lists a profile twice", "      - {profile: c, threshold: {currency: USD, warning: \"5\", critical: \"1\"}}\n", "      - {profile: c, threshold: {currency: USD, warning: \"5\", critical: \"1\"}}\n      - {profile: c, threshold: {currency: USD, warning: \"6\", critical: \"1\"}}\n",
 			[]string{"checks.balance.own[1].profile: profile \"c\" is listed twice (line 34)"}},
 		{"amount not a decimal", "warning: \"500\"", "warning: \"5k\"",
@@ -328,11 +330,11 @@ func TestParseExample(t *testing.T) {
 	}
 	pc := c.Profiles["partner-cn"]
 	gotProfile := []any{pc.Role, pc.Site, pc.DomainID, pc.AK.Ref(), pc.SK.Ref(), pc.SecurityToken.IsSet(), pc.Endpoint, pc.Region, pc.Timeout, pc.RatePerSecond}
-	wantProfile := []any{RolePartner, SiteCN, "0a1b2c3d4e5f", "env:BSS_PARTNER_AK", "env:BSS_PARTNER_SK", false, "http://127.0.0.1:8080", RegionCN, 10 * time.Second, 10.0}
+	wantProfile := []any{bss.Partner, bss.China, "0a1b2c3d4e5f", "env:BSS_PARTNER_AK", "env:BSS_PARTNER_SK", false, "http://127.0.0.1:8080", bss.RegionChina, 10 * time.Second, 10.0}
 	if diff := cmp.Diff(wantProfile, gotProfile); diff != "" {
 		t.Errorf("profile partner-cn (-want +got):\n%s", diff)
 	}
-	if got, want := c.Profiles["partner-intl"].Region, RegionIntlAP; got != want {
+	if got, want := c.Profiles["partner-intl"].Region, bss.RegionIntl; got != want {
 		t.Errorf("partner-intl region = %s, want %s", got, want)
 	}
 	if diff := cmp.Diff(State{Backend: BackendBolt, Path: "bsswatch.db"}, c.State); diff != "" {
@@ -355,8 +357,8 @@ func TestParseExample(t *testing.T) {
 	cny := func(w, c string) Threshold {
 		return Threshold{Warning: money.MustParse(w, "CNY"), Critical: money.MustParse(c, "CNY")}
 	}
-	wantPartner := &PartnerBalance{Profile: "partner-cn", Thresholds: map[AccountType]Threshold{
-		AccountCash: cny("50000", "10000"), AccountCredit: cny("20000", "5000"), AccountAllocatable: cny("20000", "5000"),
+	wantPartner := &balance.PartnerRules{Profile: "partner-cn", Thresholds: map[bss.AccountType]Threshold{
+		bss.Cash: cny("50000", "10000"), bss.Credit: cny("20000", "5000"), bss.Allocatable: cny("20000", "5000"),
 	}}
 	if diff := cmp.Diff(wantPartner, b.Partner); diff != "" {
 		t.Errorf("partner balance (-want +got):\n%s", diff)
@@ -367,7 +369,7 @@ func TestParseExample(t *testing.T) {
 	if got, want := b.Customers.For("c-other"), cny("1000", "100"); !cmp.Equal(got, want) {
 		t.Errorf("customer c-other threshold = %v, want %v", got, want)
 	}
-	wantOwn := []OwnBalance{
+	wantOwn := []balance.OwnRules{
 		{Profile: "customer-a", Threshold: Threshold{Warning: money.MustParse("500", "USD"), Critical: money.MustParse("100", "USD")}},
 	}
 	if diff := cmp.Diff(wantOwn, b.Own); diff != "" {
@@ -383,7 +385,7 @@ func TestParseExample(t *testing.T) {
 		t.Errorf("slack_app = %q, want %q", got, want)
 	}
 	wantRenewal := &Renewal{Accounts: []RenewalAccount{{Profile: "customer-a", ListWith: "partner-intl"}}, WithinDays: 30,
-		PeriodType: PeriodMonth, PeriodNum: 1, AutoPay: true, QuoteLifetime: 24 * time.Hour, PriceTolerance: decimal.RequireFromString("0.01")}
+		PeriodType: bss.Month, PeriodNum: 1, AutoPay: true, QuoteLifetime: 24 * time.Hour, PriceTolerance: decimal.RequireFromString("0.01")}
 	if diff := cmp.Diff(wantRenewal, c.Checks.Renewal); diff != "" {
 		t.Errorf("renewal (-want +got):\n%s", diff)
 	}
@@ -399,7 +401,7 @@ func TestParseDefaults(t *testing.T) {
 	}
 	got := []any{c.Location, c.Alerts.RepeatInterval, c.Profiles["p"].Timeout, c.Profiles["p"].RatePerSecond,
 		c.Profiles["p"].Region, c.Profiles["c"].Region, c.Routes[0].MinSeverity}
-	want := []any{time.UTC, 24 * time.Hour, 10 * time.Second, 10.0, RegionCN, RegionIntlAP, notify.Info}
+	want := []any{time.UTC, 24 * time.Hour, 10 * time.Second, 10.0, bss.RegionChina, bss.RegionIntl, notify.Info}
 	if diff := cmp.Diff(want, got, cmp.Comparer(func(a, b *time.Location) bool { return a.String() == b.String() })); diff != "" {
 		t.Errorf("defaults (-want +got):\n%s", diff)
 	}
@@ -471,7 +473,7 @@ func TestParseReadsAmountsFromSourceText(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := c.Checks.Balance.Partner.Thresholds[AccountCash].Warning
+			got := c.Checks.Balance.Partner.Thresholds[bss.Cash].Warning
 			if got.Value.String() != tt.wantWarning || got.Currency != "CNY" {
 				t.Errorf("warning = %s %s, want %s CNY", got.Value, got.Currency, tt.wantWarning)
 			}

@@ -9,6 +9,7 @@ import (
 	"github.com/shopspring/decimal"
 	"gopkg.in/yaml.v3"
 
+	"github.com/bsswatch/bsswatch/pkg/bss"
 	"github.com/bsswatch/bsswatch/pkg/money"
 )
 
@@ -32,7 +33,7 @@ var (
 )
 
 // siteCurrency is the currency BSS quotes renewals in on each site.
-var siteCurrency = map[Site]string{SiteCN: "CNY", SiteIntl: "USD"}
+var siteCurrency = map[bss.Site]string{bss.China: "CNY", bss.International: "USD"}
 
 func (p *parser) slackApp(n *yaml.Node, c *Config) *SlackApp {
 	const path = "slack_app"
@@ -147,8 +148,8 @@ func (p *parser) renewal(n *yaml.Node, path string, c *Config) *Renewal {
 		pp := join(path, "period")
 		if pm, ok := p.fields(pn, pp, "type", "num"); ok {
 			typ := p.enum(pm, "type", "month", "year")
-			max := map[string]int{"month": MaxPeriodMonths, "year": MaxPeriodYears}[typ]
-			r.PeriodType = map[string]int{"month": PeriodMonth, "year": PeriodYear}[typ]
+			max := map[string]int{"month": bss.MaxMonths, "year": bss.MaxYears}[typ]
+			r.PeriodType = map[string]bss.PeriodType{"month": bss.Month, "year": bss.Year}[typ]
 			if nn := p.req(pm, "num"); nn != nil {
 				np := join(pp, "num")
 				if s, ok := p.scalar(nn, np); ok {
@@ -229,8 +230,7 @@ func (p *parser) renewalAccounts(m mapping, c *Config) []RenewalAccount {
 			continue
 		}
 		var a RenewalAccount
-		a.Profile = p.profileFor(em, c, func(pr *Profile) bool { return pr.Role == RoleCustomer },
-			"a customer profile (ListRenewRateOnPeriod and RenewalResources take only the customer's own credentials)")
+		a.Profile = p.profileFor(em, c, bss.ListPayPerUseCustomerResources, bss.ListRenewRateOnPeriod, bss.RenewalResources, bss.ListCustomerOrders)
 		if a.Profile != "" && seen[a.Profile] {
 			p.add(em.opt("profile"), join(ep, "profile"), "profile %q is listed twice", a.Profile)
 		}
@@ -244,7 +244,7 @@ func (p *parser) renewalAccounts(m mapping, c *Config) []RenewalAccount {
 				switch {
 				case !known:
 					p.add(ln, lp, "unknown profile %q", s)
-				case lister.Role != "" && lister.Role != RolePartner:
+				case lister.Role != "" && lister.Role != bss.Partner:
 					p.add(ln, lp, "profile %q is a %s; list_with needs a partner profile (ListPayPerUseCustomerResources with the customer id)", s, lister.Role)
 				case customer != nil && lister.Site != "" && customer.Site != "" && lister.Site != customer.Site:
 					p.add(ln, lp, "profile %q is on site %s and %q on site %s; a partner lists only its own site's customers", s, lister.Site, a.Profile, customer.Site)

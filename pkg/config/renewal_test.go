@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/shopspring/decimal"
 
+	"github.com/bsswatch/bsswatch/pkg/bss"
 	"github.com/bsswatch/bsswatch/pkg/money"
 )
 
@@ -77,7 +78,7 @@ func TestParseRenewal(t *testing.T) {
 	}
 	wantRenewal := &Renewal{
 		Accounts:   []RenewalAccount{{Profile: "cc", ListWith: "pc"}, {Profile: "cc2"}},
-		WithinDays: 45, PeriodType: PeriodYear, PeriodNum: 1, AutoPay: false,
+		WithinDays: 45, PeriodType: bss.Year, PeriodNum: 1, AutoPay: false,
 		QuoteLifetime: 12 * time.Hour, PriceTolerance: decimal.RequireFromString("0.01"),
 	}
 	if diff := cmp.Diff(wantRenewal, c.Checks.Renewal); diff != "" {
@@ -94,7 +95,7 @@ func TestParseRenewalDefaults(t *testing.T) {
 	}
 	r := c.Checks.Renewal
 	got := []any{r.WithinDays, r.PeriodType, r.PeriodNum, r.AutoPay, r.QuoteLifetime, r.PriceTolerance.String()}
-	want := []any{30, PeriodMonth, 3, true, 24 * time.Hour, "0"}
+	want := []any{30, bss.Month, 3, true, 24 * time.Hour, "0"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("defaults (-want +got):\n%s", diff)
 	}
@@ -170,7 +171,7 @@ func TestParseRenewalMistakes(t *testing.T) {
 		{"accounts missing", "    accounts:\n      - profile: cc\n        list_with: pc\n      - profile: cc2\n", "",
 			[]string{"checks.renewal.accounts: required (line 25)"}},
 		{"account is a partner", "      - profile: cc2\n", "      - profile: pc\n",
-			[]string{"checks.renewal.accounts[1].profile: profile \"pc\" is a partner on site cn; this check needs a customer profile (ListRenewRateOnPeriod and RenewalResources take only the customer's own credentials) (line 28)"}},
+			[]string{"checks.renewal.accounts[1].profile: profile \"pc\" is a partner on site cn: only the customer's own (or agency) credentials can call ListRenewRateOnPeriod (line 28)"}},
 		{"account unknown", "      - profile: cc2\n", "      - profile: cx\n",
 			[]string{"checks.renewal.accounts[1].profile: unknown profile \"cx\" (line 28)"}},
 		{"account listed twice", "      - profile: cc2\n", "      - profile: cc\n",

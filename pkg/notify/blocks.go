@@ -29,6 +29,9 @@ var severityEmoji = map[Severity]string{
 // fallback text; BSS names can contain them.
 var slackEscape = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 
+// Escape makes text from BSS or people safe to put in Slack mrkdwn: no accidental links or mentions.
+func Escape(text string) string { return slackEscape.Replace(text) }
+
 // renderBlocks renders msg as Block Kit: a header with the severity emoji and title, the summary,
 // extra sections (changes, reminders) when the destination cannot use threads, one section per item
 // worst first, and a context line with check, account and time. Items beyond Slack's 50-block limit
@@ -41,6 +44,8 @@ func renderBlocks(msg Message, extra ...string) []slack.Block {
 		emoji, title = ":white_check_mark:", "Resolved: "+title
 	case KindCheckFailed:
 		emoji = ":x:"
+	case KindCheckRecovered:
+		emoji = ":white_check_mark:"
 	}
 	blocks := []slack.Block{
 		slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType,
@@ -98,6 +103,9 @@ func itemText(it Item) string {
 func section(text string) *slack.SectionBlock {
 	return slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, truncate(text, maxTextRunes), false, false), nil, nil)
 }
+
+// changesSection is the "Changes" block of a message that cannot say them in a thread.
+func changesSection(lines []string) string { return "*Changes*\n" + bullets(lines) }
 
 // bullets renders lines as a bulleted list of at most maxReplyLines, counting the rest.
 func bullets(lines []string) string {

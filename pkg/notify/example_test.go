@@ -18,25 +18,26 @@ func ExampleSlack() {
 		fmt.Println(err)
 		return
 	}
-	router, err := notify.NewRouter([]notify.Route{{Checks: []string{"balance"}, To: []string{"alerts"}}}, nil,
-		map[string]notify.Destination{"alerts": slackDest})
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
 	ctx := context.Background()
 	msg := notify.Message{ID: "1", Kind: notify.KindFiring, Check: "balance", Account: "partner-cn",
 		Severity: notify.Warning, Title: "Balance low", Summary: "Acme is below ¥1,000.00",
 		Items: []notify.Item{{Severity: notify.Warning, Status: "new", Title: "Acme",
 			Fields: []notify.Field{{Name: "Balance", Value: "¥800.00"}}}}}
-	first := notify.Deliver(ctx, msg, nil, router.Route(msg))
+	first, err := slackDest.Send(ctx, msg, notify.Ref{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 
 	msg.ID, msg.Kind, msg.Severity = "2", notify.KindUpdate, notify.Critical
 	msg.Summary = "Acme is below ¥200.00"
 	msg.Items[0] = notify.Item{Severity: notify.Critical, Status: "changed", Title: "Acme",
 		Fields: []notify.Field{{Name: "Balance", Value: "¥150.00"}}}
 	msg.Changes = []string{"Acme: warning -> critical (¥150.00)"}
-	notify.Deliver(ctx, msg, map[string]notify.Ref{"alerts": first["alerts"].Ref}, router.Route(msg))
+	if _, err := slackDest.Send(ctx, msg, first); err != nil {
+		fmt.Println(err)
+		return
+	}
 
 	for _, m := range srv.Messages("") {
 		fmt.Print(m.Render())

@@ -1,12 +1,10 @@
 package notify
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 )
 
 // Route sends the messages that match all of its filters to the destinations named in To. An empty
@@ -64,10 +62,11 @@ func NewRouter(routes []Route, ops []string, dests map[string]Destination) (*Rou
 	return rt, nil
 }
 
-// Route returns the destinations for msg, each once, in route order. A check failure goes to the ops
-// destinations; with none configured it is routed like any other message, so it is never dropped.
+// Route returns the destinations for msg, each once, in route order. A check failure and its
+// recovery go to the ops destinations; with none configured they are routed like any other message,
+// so they are never dropped.
 func (r *Router) Route(msg Message) []Destination {
-	if msg.Kind == KindCheckFailed && len(r.ops) > 0 {
+	if (msg.Kind == KindCheckFailed || msg.Kind == KindCheckRecovered) && len(r.ops) > 0 {
 		return slices.Clone(r.ops)
 	}
 	var out []Destination
@@ -87,31 +86,5 @@ func (r *Router) pick(names []string, out []Destination, seen map[string]bool) [
 			out = append(out, r.dests[n])
 		}
 	}
-	return out
-}
-
-// Result is the outcome of one destination's delivery.
-type Result struct {
-	Ref Ref
-	Err error
-}
-
-// Deliver sends msg to every destination at the same time, each with its own prev (by destination
-// name), and returns every outcome by destination name once all have finished: a slow or failing
-// destination neither delays the others' sends nor hides their results. Destinations are expected to
-// have distinct names. Cancel ctx to bound the whole delivery.
-func Deliver(ctx context.Context, msg Message, prev map[string]Ref, dests []Destination) map[string]Result {
-	out := make(map[string]Result, len(dests))
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	for _, d := range dests {
-		wg.Go(func() {
-			ref, err := d.Send(ctx, msg, prev[d.Name()])
-			mu.Lock()
-			defer mu.Unlock()
-			out[d.Name()] = Result{Ref: ref, Err: err}
-		})
-	}
-	wg.Wait()
 	return out
 }

@@ -3,11 +3,7 @@ package notify_test
 import (
 	"context"
 	"errors"
-	"net/http"
-	"net/http/httptest"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -102,73 +98,3 @@ func TestParseSeverity(t *testing.T) {
 
 // TestDeliverSlowDestinationDoesNotBlockOthers holds one receiver's answer until the other two have
 // been answered: sequential delivery would never get there.
-func TestDeliverSlowDestinationDoesNotBlockOthers(t *testing.T) {
-	release := make(chan struct{})
-	slowSeen := make(chan struct{}, 1)
-	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		slowSeen <- struct{}{}
-		<-release
-	}))
-	defer slow.Close()
-	unblock := sync.OnceFunc(func() { close(release) })
-	defer unblock() // before slow.Close, which waits for its handler
-	fastDone := make(chan string, 2)
-	fast := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.WriteHeader(http.StatusOK)
-		fastDone <- r.URL.Path
-	}))
-	defer fast.Close()
-	failing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.WriteHeader(http.StatusBadRequest)
-		fastDone <- r.URL.Path
-	}))
-	defer failing.Close()
-
-	mk := func(name, url string) notify.Destination {
-		d, err := notify.NewWebhook(name, url, secret)
-		if err != nil {
-			t.Fatalf("NewWebhook: %v", err)
-		}
-		return d
-	}
-	list := []notify.Destination{mk("slow", slow.URL), mk("fast", fast.URL+"/fast"), mk("failing", failing.URL+"/failing")}
-
-	results := make(chan map[string]notify.Result, 1)
-	go func() { results <- notify.Deliver(context.Background(), digest(notify.KindFiring), nil, list) }()
-
-	guard := time.After(10 * time.Second) // a failure guard, not a wait the test relies on
-	for range 2 {
-		select {
-		case <-fastDone:
-		case <-guard:
-			t.Fatal("the other destinations were not delivered while one was slow")
-		}
-	}
-	<-slowSeen
-	unblock()
-	got := <-results
-	if len(got) != 3 {
-		t.Fatalf("got %d results, want 3", len(got))
-	}
-	if got["slow"].Err != nil || got["fast"].Err != nil {
-		t.Errorf("slow, fast errors = %v, %v; want none", got["slow"].Err, got["fast"].Err)
-	}
-	if got["failing"].Err == nil {
-		t.Error("failing destination reported no error")
-	}
-}
-
-func TestDeliverPassesEachDestinationItsPrev(t *testing.T) {
-	srv, d, _ := setupSlack(t, goodToken)
-	first, err := d.Send(context.Background(), digest(notify.KindFiring), notify.Ref{})
-	if err != nil {
-		t.Fatalf("first Send: %v", err)
-	}
-	res := notify.Deliver(context.Background(), digest(notify.KindUpdate), map[string]notify.Ref{"alerts-slack": first}, []notify.Destination{d})
-	if got := res["alerts-slack"]; got.Err != nil || got.Ref != first {
-		t.Errorf("result = %+v, want the original ref %+v", got, first)
-	}
-	if n := len(srv.Messages(channel)); n != 1 {
-		t.Errorf("got %d messages, want 1 (updated in place)", n)
-	}
-}

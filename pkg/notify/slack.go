@@ -52,8 +52,15 @@ func (s *Slack) Send(ctx context.Context, msg Message, prev Ref) (Ref, error) {
 		slack.MsgOptionText(fallback(msg), false),
 		slack.MsgOptionBlocks(renderBlocks(msg)...),
 	}
+	// A new message has no thread yet (a group that opens on findings recorded earlier, a destination
+	// that never saw the original, an original someone deleted): what changed goes into the message
+	// itself, in the one call, so a retry never posts twice.
+	fresh := content
+	if len(msg.Changes) > 0 {
+		fresh = []slack.MsgOption{content[0], slack.MsgOptionBlocks(renderBlocks(msg, changesSection(msg.Changes))...)}
+	}
 	if prev.IsZero() {
-		return s.post(ctx, s.channel, content...)
+		return s.post(ctx, s.channel, fresh...)
 	}
 	if prev.Channel == "" {
 		prev.Channel = s.channel
@@ -65,7 +72,7 @@ func (s *Slack) Send(ctx context.Context, msg Message, prev Ref) (Ref, error) {
 	var se slack.SlackErrorResponse
 	if errors.As(err, &se) && se.Err == "message_not_found" {
 		// Someone deleted the original; a fresh message keeps the group visible.
-		return s.post(ctx, s.channel, content...)
+		return s.post(ctx, s.channel, fresh...)
 	}
 	if err != nil {
 		return prev, err
@@ -76,6 +83,43 @@ func (s *Slack) Send(ctx context.Context, msg Message, prev Ref) (Ref, error) {
 		}
 	}
 	return prev, nil
+}
+
+// Post sends a message of the caller's own (a renewal quote, an answer) to the destination's channel
+// and returns where it lives. Like Send it waits out 429s and never puts the token in an error.
+func (s *Slack) Post(ctx context.Context, text string, blocks []slack.Block) (Ref, error) {
+	return s.post(ctx, s.channel, slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...))
+}
+
+// Update replaces the text and blocks of a message that Post returned.
+func (s *Slack) Update(ctx context.Context, ref Ref, text string, blocks []slack.Block) error {
+	if ref.IsZero() {
+		return fmt.Errorf("notify: slack %s: chat.update: no message to update", s.name)
+	}
+	return s.call(ctx, "chat.update", func(ctx context.Context) error {
+		_, _, _, err := s.api.UpdateMessageContext(ctx, ref.Channel, ref.TS, slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...))
+		return err
+	})
+}
+
+// Reply posts text in the thread of ref; a zero ref has no thread and is left alone.
+func (s *Slack) Reply(ctx context.Context, ref Ref, text string) error {
+	if ref.IsZero() {
+		return nil
+	}
+	_, err := s.post(ctx, ref.Channel, slack.MsgOptionTS(ref.TS), slack.MsgOptionText(text, false))
+	return err
+}
+
+// GroupMembers lists the user ids of a user group (usergroups.users.list, scope usergroups:read).
+func (s *Slack) GroupMembers(ctx context.Context, group string) ([]string, error) {
+	var members []string
+	err := s.call(ctx, "usergroups.users.list", func(ctx context.Context) error {
+		var err error
+		members, err = s.api.GetUserGroupMembersContext(ctx, group)
+		return err
+	})
+	return members, err
 }
 
 func (s *Slack) post(ctx context.Context, channel string, opts ...slack.MsgOption) (Ref, error) {
@@ -128,8 +172,11 @@ func retryRateLimited(ctx context.Context, set settings, fn func(context.Context
 func threadReply(msg Message) string {
 	var head string
 	switch msg.Kind {
-	case KindResolved:
+	case KindResolved, KindCheckRecovered:
 		head = ":white_check_mark: Resolved"
+		if msg.Kind == KindCheckRecovered {
+			head = ":white_check_mark: Recovered"
+		}
 		if !msg.At.IsZero() {
 			head += " at " + msg.At.Format("2006-01-02 15:04 MST")
 		}

@@ -1,4 +1,4 @@
-package watch
+package check
 
 import (
 	"context"
@@ -9,9 +9,9 @@ import (
 	"testing"
 
 	"github.com/bsswatch/bsswatch/pkg/alert"
+	"github.com/bsswatch/bsswatch/pkg/balance"
 	"github.com/bsswatch/bsswatch/pkg/bss"
 	"github.com/bsswatch/bsswatch/pkg/bss/sandbox"
-	"github.com/bsswatch/bsswatch/pkg/config"
 	"github.com/bsswatch/bsswatch/pkg/money"
 )
 
@@ -19,7 +19,7 @@ type fixture struct {
 	box     *sandbox.Server
 	url     string
 	clients Clients
-	rules   *config.BalanceCheck
+	rules   *balance.Rules
 }
 
 func cny(s string) money.Amount { return money.MustParse(s, "CNY") }
@@ -46,18 +46,22 @@ func setup(t *testing.T, customers int) fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	th := config.Threshold{Warning: cny("1000"), Critical: cny("100")}
-	huge := config.Threshold{Warning: cny("1000000000"), Critical: cny("1")}
+	th := balance.Threshold{Warning: cny("1000"), Critical: cny("100")}
+	huge := balance.Threshold{Warning: cny("1000000000"), Critical: cny("1")}
 	return fixture{
 		box:     box,
 		url:     srv.URL,
 		clients: Map(map[string]*bss.Client{"partner-cn": partner, "customer-1": own}),
-		rules: &config.BalanceCheck{
-			Partner:   &config.PartnerBalance{Profile: "partner-cn", Thresholds: map[config.AccountType]config.Threshold{config.AccountCash: huge}},
-			Customers: &config.CustomerBalances{Profile: "partner-cn", Default: th},
-			Own:       []config.OwnBalance{{Profile: "customer-1", Threshold: huge}},
+		rules: &balance.Rules{
+			Partner:   &balance.PartnerRules{Profile: "partner-cn", Thresholds: map[bss.AccountType]balance.Threshold{bss.Cash: huge}},
+			Customers: &balance.CustomerRules{Profile: "partner-cn", Default: th},
+			Own:       []balance.OwnRules{{Profile: "customer-1", Threshold: huge}},
 		},
 	}
+}
+
+func (f fixture) run() []alert.Evaluation {
+	return BalanceCheck{Rules: f.rules}.Run(context.Background(), Env{Clients: f.clients})
 }
 
 func byAccount(evals []alert.Evaluation) map[string]alert.Evaluation {
@@ -80,7 +84,7 @@ func subjects(fs []alert.Finding, prefix string) []string {
 
 func TestBalanceOneDigestPerProfile(t *testing.T) {
 	f := setup(t, 250)
-	evals := Balance(context.Background(), f.rules, f.clients)
+	evals := f.run()
 	if len(evals) != 2 {
 		t.Fatalf("got %d evaluations, want one per profile (2)", len(evals))
 	}
@@ -91,17 +95,17 @@ func TestBalanceOneDigestPerProfile(t *testing.T) {
 	var wantLow []string
 	for _, c := range f.box.Customers() {
 		if c.Reseller && c.Balance.LessThanOrEqual(cny("1000").Value) {
-			wantLow = append(wantLow, customerPrefix+c.ID)
+			wantLow = append(wantLow, balance.CustomerPrefix+c.ID)
 		}
 	}
-	got := subjects(ev.Findings, customerPrefix)
+	got := subjects(ev.Findings, balance.CustomerPrefix)
 	slices.Sort(got)
 	slices.Sort(wantLow)
 	if !slices.Equal(got, wantLow) {
 		t.Errorf("customer findings = %d, want %d low reseller customers", len(got), len(wantLow))
 	}
-	if len(subjects(ev.Findings, partnerPrefix)) != 1 {
-		t.Errorf("partner findings = %v, want the cash account", subjects(ev.Findings, partnerPrefix))
+	if len(subjects(ev.Findings, balance.PartnerPrefix)) != 1 {
+		t.Errorf("partner findings = %v, want the cash account", subjects(ev.Findings, balance.PartnerPrefix))
 	}
 	// Advisory customers are never asked about: three batches of 100 would be the minimum for all 250.
 	resellers := 0
@@ -118,7 +122,7 @@ func TestBalanceOneDigestPerProfile(t *testing.T) {
 func TestBalanceFailedBatchSkipsItsCustomers(t *testing.T) {
 	f := setup(t, 250)
 	f.box.FailNext("ListCustomersBalancesDetail", 1, 500, "CBC.0999")
-	ev := byAccount(Balance(context.Background(), f.rules, f.clients))["partner-cn"]
+	ev := byAccount(f.run())["partner-cn"]
 	if ev.Err == nil || !ev.Partial {
 		t.Fatalf("err = %v, partial = %v; want a partial run", ev.Err, ev.Partial)
 	}
@@ -132,9 +136,9 @@ func TestBalanceFailedBatchSkipsItsCustomers(t *testing.T) {
 	if n := len(ev.Skipped); n != 100 && n != resellers-100 {
 		t.Errorf("skipped %d customers, want one failed batch (100 or %d)", n, resellers-100)
 	}
-	found := subjects(ev.Findings, customerPrefix)
+	found := subjects(ev.Findings, balance.CustomerPrefix)
 	for _, c := range f.box.Customers() {
-		sub := customerPrefix + c.ID
+		sub := balance.CustomerPrefix + c.ID
 		skipped, low := slices.Contains(ev.Skipped, sub), c.Reseller && c.Balance.LessThanOrEqual(cny("1000").Value)
 		if skipped && slices.Contains(found, sub) {
 			t.Errorf("%s is both skipped and found", sub)
@@ -148,11 +152,11 @@ func TestBalanceFailedBatchSkipsItsCustomers(t *testing.T) {
 func TestBalanceFailedListSkipsEveryCustomer(t *testing.T) {
 	f := setup(t, 30)
 	f.box.FailNext("ListSubCustomers", 1, 500, "CBC.0999")
-	ev := byAccount(Balance(context.Background(), f.rules, f.clients))["partner-cn"]
-	if !ev.Partial || !slices.Equal(ev.Skipped, []string{customerPrefix}) {
+	ev := byAccount(f.run())["partner-cn"]
+	if !ev.Partial || !slices.Equal(ev.Skipped, []string{balance.CustomerPrefix}) {
 		t.Errorf("partial = %v, skipped = %v; want the customer prefix skipped", ev.Partial, ev.Skipped)
 	}
-	if len(subjects(ev.Findings, partnerPrefix)) != 1 {
+	if len(subjects(ev.Findings, balance.PartnerPrefix)) != 1 {
 		t.Error("the partner's own accounts were not evaluated")
 	}
 }
@@ -161,14 +165,14 @@ func TestBalanceEverySectionFailed(t *testing.T) {
 	f := setup(t, 30)
 	f.box.FailNext("ListPartnerBalances", 1, 403, "CBC.0151")
 	f.box.FailNext("ListSubCustomers", 1, 403, "CBC.0151")
-	ev := byAccount(Balance(context.Background(), f.rules, f.clients))["partner-cn"]
+	ev := byAccount(f.run())["partner-cn"]
 	if ev.Err == nil || ev.Partial {
 		t.Fatalf("err = %v, partial = %v; want a run that could not happen", ev.Err, ev.Partial)
 	}
 	if !errors.Is(ev.Err, bss.ErrForbidden) {
 		t.Errorf("err = %v, want it to carry the BSS error kind", ev.Err)
 	}
-	if own := byAccount(Balance(context.Background(), f.rules, f.clients))["customer-1"]; own.Err != nil {
+	if own := byAccount(f.run())["customer-1"]; own.Err != nil {
 		t.Errorf("the customer's own check failed too: %v", own.Err)
 	}
 }
@@ -182,8 +186,8 @@ func TestBalanceOwnOfAResaleCustomerIsNotApplicable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rules := &config.BalanceCheck{Own: []config.OwnBalance{{Profile: "resale", Threshold: config.Threshold{Warning: cny("1000"), Critical: cny("100")}}}}
-	ev := byAccount(Balance(context.Background(), rules, Map(map[string]*bss.Client{"resale": resale})))["resale"]
+	rules := &balance.Rules{Own: []balance.OwnRules{{Profile: "resale", Threshold: balance.Threshold{Warning: cny("1000"), Critical: cny("100")}}}}
+	ev := byAccount(BalanceCheck{Rules: rules}.Run(context.Background(), Env{Clients: Map(map[string]*bss.Client{"resale": resale})}))["resale"]
 	if ev.Err != nil || ev.Partial || len(ev.Findings) != 0 || len(ev.Skipped) != 0 {
 		t.Errorf("got err %v, partial %v, findings %v, skipped %v; want nothing to report", ev.Err, ev.Partial, ev.Findings, ev.Skipped)
 	}
@@ -194,8 +198,8 @@ func TestBalanceOwnOfAResaleCustomerIsNotApplicable(t *testing.T) {
 
 func TestBalanceCurrencyMismatchIsReported(t *testing.T) {
 	f := setup(t, 10)
-	f.rules.Own[0].Threshold = config.Threshold{Warning: money.MustParse("5", "USD"), Critical: money.MustParse("1", "USD")}
-	ev := byAccount(Balance(context.Background(), f.rules, f.clients))["customer-1"]
+	f.rules.Own[0].Threshold = balance.Threshold{Warning: money.MustParse("5", "USD"), Critical: money.MustParse("1", "USD")}
+	ev := byAccount(f.run())["customer-1"]
 	if ev.Err == nil || !strings.Contains(ev.Err.Error(), "USD") || len(ev.Skipped) != 1 {
 		t.Errorf("err = %v, skipped = %v; want the mismatch reported and the account skipped", ev.Err, ev.Skipped)
 	}
@@ -212,13 +216,13 @@ func TestBalanceRunMeetsBadAnswers(t *testing.T) {
 		skipped string
 		text    string
 	}{
-		{"partner balances 200 {}", sandbox.Fault{API: "ListPartnerBalances", Body: "{}"}, "partner-cn", partnerPrefix, "no account_balances"},
-		{"partner balances 200 with an error", sandbox.Fault{API: "ListPartnerBalances", Status: 200, Code: "CBC.0100"}, "partner-cn", partnerPrefix, "invalid (200 CBC.0100)"},
-		{"customer list without total", sandbox.Fault{API: "ListSubCustomers", Body: `{"customer_infos":[]}`}, "partner-cn", customerPrefix, "no total"},
-		{"customer balances 200 {}", sandbox.Fault{API: "ListCustomersBalancesDetail", Body: "{}"}, "partner-cn", customerPrefix, "no customer_balances"},
-		{"customer balances forbidden", sandbox.Fault{API: "ListCustomersBalancesDetail", Status: 403, Code: "CBC.0155"}, "partner-cn", customerPrefix, "lacks permission for ListCustomersBalancesDetail"},
-		{"own balance 200 {}", sandbox.Fault{API: "ShowCustomerAccountBalances", Body: "{}"}, "customer-1", ownPrefix, "no account_balances"},
-		{"own balance 200 with flow control", sandbox.Fault{API: "ShowCustomerAccountBalances", Status: 200, Code: "CBC.0250"}, "customer-1", ownPrefix, "throttled (200 CBC.0250)"},
+		{"partner balances 200 {}", sandbox.Fault{API: "ListPartnerBalances", Body: "{}"}, "partner-cn", balance.PartnerPrefix, "no account_balances"},
+		{"partner balances 200 with an error", sandbox.Fault{API: "ListPartnerBalances", Status: 200, Code: "CBC.0100"}, "partner-cn", balance.PartnerPrefix, "invalid (200 CBC.0100)"},
+		{"customer list without total", sandbox.Fault{API: "ListSubCustomers", Body: `{"customer_infos":[]}`}, "partner-cn", balance.CustomerPrefix, "no total"},
+		{"customer balances 200 {}", sandbox.Fault{API: "ListCustomersBalancesDetail", Body: "{}"}, "partner-cn", balance.CustomerPrefix, "no customer_balances"},
+		{"customer balances forbidden", sandbox.Fault{API: "ListCustomersBalancesDetail", Status: 403, Code: "CBC.0155"}, "partner-cn", balance.CustomerPrefix, "lacks permission for ListCustomersBalancesDetail"},
+		{"own balance 200 {}", sandbox.Fault{API: "ShowCustomerAccountBalances", Body: "{}"}, "customer-1", balance.OwnPrefix, "no account_balances"},
+		{"own balance 200 with flow control", sandbox.Fault{API: "ShowCustomerAccountBalances", Status: 200, Code: "CBC.0250"}, "customer-1", balance.OwnPrefix, "throttled (200 CBC.0250)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -226,7 +230,7 @@ func TestBalanceRunMeetsBadAnswers(t *testing.T) {
 			if err := f.box.AddFault(tt.fault); err != nil {
 				t.Fatal(err)
 			}
-			evs := byAccount(Balance(context.Background(), f.rules, f.clients))
+			evs := byAccount(f.run())
 			ev := evs[tt.account]
 			if ev.Err == nil || !strings.Contains(ev.Err.Error(), tt.text) {
 				t.Errorf("got err %v, want it to report %q", ev.Err, tt.text)
