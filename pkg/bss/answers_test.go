@@ -131,14 +131,32 @@ func TestNegativeBalanceIsAccepted(t *testing.T) {
 	if err := e.srv.SetPartnerBalance(sandbox.AccountCash, dec("-1234.56")); err != nil {
 		t.Fatal(err)
 	}
-	got, err := e.partner(t, fast()).PartnerBalances(context.Background())
+	p := e.partner(t, fast())
+	got, err := p.PartnerBalances(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
+	cash := 0
 	for _, a := range got {
-		if a.Type == bss.Cash && !a.Amount.Value.Equal(dec("-1234.56")) {
-			t.Errorf("got cash %s, want -1234.56", a.Amount)
+		if a.Type == bss.Cash {
+			cash++
+			if !a.Amount.Value.Equal(dec("-1234.56")) {
+				t.Errorf("got cash %s, want -1234.56", a.Amount)
+			}
 		}
+	}
+	if cash != 1 {
+		t.Errorf("got %d cash accounts, want 1", cash)
+	}
+	// Nothing documents that a customer's amount is clamped at zero either.
+	id := e.man.Customers[0].CustomerID
+	body := fmt.Sprintf(`{"customer_balances":[{"customer_id":%q,"amount":-50.25,"debt_amount":50.25,"currency":"CNY","measure_id":1}]}`, id)
+	if err := e.srv.AddFault(sandbox.Fault{API: "ListCustomersBalancesDetail", Count: 1, Body: body}); err != nil {
+		t.Fatal(err)
+	}
+	cb, err := p.CustomerBalances(context.Background(), []string{id})
+	if err != nil || len(cb) != 1 || !cb[0].Amount.Value.Equal(dec("-50.25")) || !cb[0].Debt.Value.Equal(dec("50.25")) {
+		t.Errorf("got %+v, %v; want amount -50.25 and debt 50.25", cb, err)
 	}
 }
 
