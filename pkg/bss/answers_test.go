@@ -229,3 +229,55 @@ func TestTwoClientsOfOneAccountRideOutTheLimit(t *testing.T) {
 		}
 	}
 }
+
+func TestCouponAmountsAreNeverMadeUp(t *testing.T) {
+	ctx := context.Background()
+	coupon := func(version int, status int, balance string) string {
+		b := ""
+		if balance != "" {
+			b = `,"balance":` + balance
+		}
+		return fmt.Sprintf(`{"count":1,"user_coupons":[{"coupon_id":"CP1","status":%d,"coupon_type":1,"measure_id":1,"face_value":300,"coupon_version":%d,"currency":"CNY","expire_time":"2026-12-31T00:00:00Z"%s}]}`,
+			status, version, b)
+	}
+	tests := []struct {
+		name    string
+		body    string
+		balance string // want; "" for a Malformed answer
+	}{
+		{"version 1 usable without balance: the face value", coupon(1, 2, ""), "300"},
+		{"version 1 used without balance: nothing left", coupon(1, 3, ""), "0"},
+		{"version 2 without balance", coupon(2, 2, ""), ""},
+		{"version 2 with its balance", coupon(2, 2, "120.5"), "120.5"},
+		{"no face value", `{"count":1,"user_coupons":[{"coupon_id":"CP1","status":2,"coupon_version":2,"balance":5}]}`, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := setup(t, sandbox.Options{Site: sandbox.SiteCN, Customers: 1})
+			if err := e.srv.AddFault(sandbox.Fault{API: "ListSubCustomerCoupons", Body: tt.body}); err != nil {
+				t.Fatal(err)
+			}
+			got, err := e.customer(t, 0, fast()).Coupons(ctx, bss.CouponFilter{})
+			if tt.balance == "" {
+				if bss.KindOf(err) != bss.Malformed {
+					t.Errorf("got %+v, %v; want malformed", got, err)
+				}
+				return
+			}
+			if err != nil || len(got) != 1 || !got[0].Balance.Value.Equal(dec(tt.balance)) || got[0].Balance.Currency != "CNY" {
+				t.Errorf("got %+v, %v; want a balance of CNY %s", got, err, tt.balance)
+			}
+		})
+	}
+	t.Run("quota without balance", func(t *testing.T) {
+		e := setup(t, sandbox.Options{Site: sandbox.SiteCN, Customers: 1})
+		body := `{"total_count":1,"quotas":[{"quota_id":"Q1","quota_type":0,"quota_value":1000,"quota_status":0,"measure_id":1,"currency":"CNY"}]}`
+		if err := e.srv.AddFault(sandbox.Fault{API: "ListQuotaCoupons", Body: body}); err != nil {
+			t.Fatal(err)
+		}
+		_, err := e.partner(t, fast()).QuotaCoupons(ctx, bss.QuotaFilter{})
+		if bss.KindOf(err) != bss.Malformed {
+			t.Errorf("got %v, want malformed", err)
+		}
+	})
+}

@@ -127,7 +127,8 @@ func measured(op API, v decimal.Decimal, measure *int32, currency string) (money
 	return money.New(v, currency), nil
 }
 
-// decimalOf reads an optional SDK decimal (absent is zero).
+// decimalOf reads an optional SDK decimal whose absence means none: a debt, an earmarked or credit
+// amount, a size. Amounts that must be there are checked for nil before.
 func decimalOf(d *decimal.Decimal) decimal.Decimal {
 	if d == nil {
 		return decimal.Zero
