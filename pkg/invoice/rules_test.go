@@ -64,32 +64,20 @@ func TestEvaluate(t *testing.T) {
 			Fields: []notify.Field{{Name: "Invoice no.", Value: "00123456"}, {Name: "State", Value: "completed (8)"},
 				{Name: "Amount", Value: "$1,200.50"}},
 			Rank: now.Add(-48 * time.Hour).Unix()}},
-		{"rejected: a warning led by the reason", invoice.Rules{}, rejected, alert.Finding{
-			Subject: "request/R-2", Tier: "rejected: awaiting rejection review (11)", Severity: notify.Warning,
-			Title: "Invoice request R-2 ($1,200.50, ACME Ltd)",
-			Text:  "normal VAT invoice, enterprise title, applied 2026-11-30 08:00 UTC by fin@acme.example",
-			Fields: []notify.Field{{Name: "Reason", Value: "tax id does not match the title"},
-				{Name: "State", Value: "rejected: awaiting rejection review (11)"}, {Name: "Amount", Value: "$1,200.50"}},
-			Rank: now.Add(-48 * time.Hour).Unix()}},
-		{"rejected, configured as info", invoice.Rules{Warn: []bss.InvoiceState{bss.InvoiceReturnFailed}}, rejected, alert.Finding{
-			Subject: "request/R-2", Tier: "rejected: awaiting rejection review (11)", Severity: notify.Info,
-			Title: "Invoice request R-2 ($1,200.50, ACME Ltd)",
-			Text:  "normal VAT invoice, enterprise title, applied 2026-11-30 08:00 UTC by fin@acme.example",
-			Fields: []notify.Field{{Name: "Reason", Value: "tax id does not match the title"},
-				{Name: "State", Value: "rejected: awaiting rejection review (11)"}, {Name: "Amount", Value: "$1,200.50"}},
-			Rank: now.Add(-48 * time.Hour).Unix()}},
+		{"rejected: a warning led by the reason", invoice.Rules{}, rejected, rejectedAs(notify.Warning)},
+		{"rejected, configured as info", invoice.Rules{Warn: []bss.InvoiceState{bss.InvoiceReturnFailed}}, rejected, rejectedAs(notify.Info)},
 		{"a return names its original", invoice.Rules{}, ret, alert.Finding{
 			Subject: "request/R-3", Tier: "return pending review (13)", Severity: notify.Info,
-			Title: "Return request R-3 of R-1 ($300.00, ACME Ltd)",
-			Text:  "normal VAT invoice, enterprise title, applied 2026-11-30 08:00 UTC by fin@acme.example",
+			Title:  "Return request R-3 of R-1 ($300.00, ACME Ltd)",
+			Text:   "normal VAT invoice, enterprise title, applied 2026-11-30 08:00 UTC by fin@acme.example",
 			Fields: []notify.Field{{Name: "State", Value: "return pending review (13)"}, {Name: "Amount", Value: "$300.00"}},
-			Rank: now.Add(-48 * time.Hour).Unix()}},
+			Rank:   now.Add(-48 * time.Hour).Unix()}},
 		{"an unknown state is shown by number; an unreadable time is left out", invoice.Rules{}, odd, alert.Finding{
 			Subject: "request/R-4", Tier: "unknown state (12)", Severity: notify.Info,
-			Title: "Invoice request R-4 ($1,200.50, ACME Ltd)",
-			Text:  "normal VAT invoice, enterprise title, applied by fin@acme.example",
+			Title:  "Invoice request R-4 ($1,200.50, ACME Ltd)",
+			Text:   "normal VAT invoice, enterprise title, applied by fin@acme.example",
 			Fields: []notify.Field{{Name: "State", Value: "unknown state (12)"}, {Name: "Amount", Value: "$1,200.50"}},
-			Rank: time.Time{}.Unix()}},
+			Rank:   time.Time{}.Unix()}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -102,6 +90,16 @@ func TestEvaluate(t *testing.T) {
 			}
 		})
 	}
+}
+
+func rejectedAs(sev notify.Severity) alert.Finding {
+	return alert.Finding{
+		Subject: "request/R-2", Tier: "rejected: awaiting rejection review (11)", Severity: sev,
+		Title: "Invoice request R-2 ($1,200.50, ACME Ltd)",
+		Text:  "normal VAT invoice, enterprise title, applied 2026-11-30 08:00 UTC by fin@acme.example",
+		Fields: []notify.Field{{Name: "Reason", Value: "tax id does not match the title"},
+			{Name: "State", Value: "rejected: awaiting rejection review (11)"}, {Name: "Amount", Value: "$1,200.50"}},
+		Rank: now.Add(-48 * time.Hour).Unix()}
 }
 
 func TestEvaluateEndsCompletedAndReturnedOnly(t *testing.T) {
