@@ -1,4 +1,4 @@
-package app_test
+package renewalapp_test
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/bsswatch/bsswatch/pkg/app"
+	"github.com/bsswatch/bsswatch/pkg/app/renewalapp"
 	"github.com/bsswatch/bsswatch/pkg/bss/sandbox"
 	"github.com/bsswatch/bsswatch/pkg/config"
 	"github.com/bsswatch/bsswatch/pkg/notify/slacklocal"
@@ -83,24 +84,24 @@ checks:
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { a.Close() })
-	svc, inproc, err := a.LocalRenewal(nil)
+	svc, inproc, err := renewalapp.Local(a)
 	if err != nil {
 		t.Fatal(err)
 	}
-	handle := app.RenewalHandler(a, svc)
+	handle := renewalapp.Handler(a, svc)
 
 	out, err := handle(context.Background(), json.RawMessage(`{"dry_run":true}`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res := out.(app.RenewalResult); !res.DryRun || res.Reports[0].Eligible == 0 || len(slack.Messages("")) != 0 {
+	if res := out.(renewalapp.Result); !res.DryRun || res.Reports[0].Eligible == 0 || len(slack.Messages("")) != 0 {
 		t.Fatalf("dry run %+v with %d messages, want eligible resources and nothing posted", res, len(slack.Messages("")))
 	}
 	out, err = handle(context.Background(), json.RawMessage(`{"scheduled_time":"2026-11-21T01:00:00Z"}`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	res := out.(app.RenewalResult)
+	res := out.(renewalapp.Result)
 	if len(res.Reports) != 1 || len(res.Reports[0].Quoted) == 0 {
 		t.Fatalf("scan %+v, want quotes", res)
 	}
