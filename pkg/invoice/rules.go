@@ -196,8 +196,11 @@ func describe(inv bss.Invoice) string {
 		parts = append(parts, "bill cycle "+inv.BillCycle)
 	}
 	applied := "applied"
-	if !inv.Applied.IsZero() {
+	switch {
+	case !inv.Applied.IsZero():
 		applied += " " + inv.Applied.UTC().Format("2006-01-02 15:04 UTC")
+	case inv.AppliedText != "":
+		applied += fmt.Sprintf(" at %q (an unreadable time)", inv.AppliedText)
 	}
 	if inv.AppliedBy != "" {
 		applied += " by " + inv.AppliedBy

@@ -50,7 +50,7 @@ func TestEvaluate(t *testing.T) {
 	ret := request("R-3", bss.InvoiceReturnPendingReview)
 	ret.RequestMode, ret.SourceRequestID, ret.Amount = "1", "R-1", money.MustParse("300", "USD")
 	odd := request("R-4", 12)
-	odd.Applied = time.Time{}
+	odd.Applied, odd.AppliedText = time.Time{}, "yesterday"
 	tests := []struct {
 		name  string
 		rules invoice.Rules
@@ -72,10 +72,10 @@ func TestEvaluate(t *testing.T) {
 			Text:   "normal VAT invoice, enterprise title, applied 2026-11-30 08:00 UTC by fin@acme.example",
 			Fields: []notify.Field{{Name: "State", Value: "return pending review (13)"}, {Name: "Amount", Value: "$300.00"}},
 			Rank:   now.Add(-48 * time.Hour).Unix()}},
-		{"an unknown state is shown by number; an unreadable time is left out", invoice.Rules{}, odd, alert.Finding{
+		{"an unknown state is shown by number; an unreadable time is quoted", invoice.Rules{}, odd, alert.Finding{
 			Subject: "request/R-4", Tier: "unknown state (12)", Severity: notify.Info,
 			Title:  "Invoice request R-4 ($1,200.50, ACME Ltd)",
-			Text:   "normal VAT invoice, enterprise title, applied by fin@acme.example",
+			Text:   `normal VAT invoice, enterprise title, applied at "yesterday" (an unreadable time) by fin@acme.example`,
 			Fields: []notify.Field{{Name: "State", Value: "unknown state (12)"}, {Name: "Amount", Value: "$1,200.50"}},
 			Rank:   time.Time{}.Unix()}},
 	}

@@ -32,6 +32,8 @@ type invoiceInfo struct {
 	Email         string      `json:"email"`
 	RequestMode   string      `json:"requestMode"`
 	InvoiceNo     string      `json:"invoiceNo,omitempty"`
+	CancelReason  string      `json:"cancelReason,omitempty"`
+	SrcRequestID  string      `json:"srcRequestId,omitempty"`
 	TradeType     int         `json:"tradeType"`
 	BillCycle     string      `json:"billCycle"`
 	TaxList       []taxInfo   `json:"taxList"`
@@ -75,10 +77,11 @@ func (s *Server) listInvoices(c *call) (any, *apiError) {
 	if c.p.kind == kindCustomer {
 		src = s.w.byID[c.p.customerID].invoices
 	}
-	var all []*Invoice
+	var all []Invoice
+	at := s.invoiceClock()
 	for _, inv := range src {
 		if !inv.ApplyTime.Before(*start) && !inv.ApplyTime.After(*end) {
-			all = append(all, inv)
+			all = append(all, inv.asOf(at))
 		}
 	}
 	sort.SliceStable(all, func(i, j int) bool { return all[i].ApplyTime.After(all[j].ApplyTime) })
@@ -88,8 +91,8 @@ func (s *Server) listInvoices(c *call) (any, *apiError) {
 		out.Invoices = append(out.Invoices, invoiceInfo{
 			RequestID: inv.RequestID, TitleType: inv.TitleType, InvoiceType: inv.Type, InvoiceTitle: inv.Title,
 			InvoiceAmount: amt(inv.Amount), InvoiceMethod: inv.Method, InvoiceClass: inv.Class, InvoiceState: inv.State,
-			ApplyOpera: inv.Email, ApplyTime: ts(inv.ApplyTime), InvoiceMode: "1", Email: inv.Email, RequestMode: inv.RequestMode,
-			InvoiceNo: inv.InvoiceNo, TradeType: inv.TradeType, BillCycle: inv.BillCycle,
+			ApplyOpera: inv.Email, ApplyTime: applyTimeText(inv.ApplyTime, inv.ApplyForm), InvoiceMode: "1", Email: inv.Email, RequestMode: inv.RequestMode,
+			InvoiceNo: inv.InvoiceNo, CancelReason: inv.CancelReason, SrcRequestID: inv.SrcRequestID, TradeType: inv.TradeType, BillCycle: inv.BillCycle,
 			TaxList: []taxInfo{{TaxClass: "VAT", TaxRate: inv.TaxRate, SubTaxClass: "GST", TaxAmount: amt(inv.TaxAmount), TaxVisibleFlag: "Y", TaxAccountingFlag: "Y"}},
 		})
 	}
