@@ -68,9 +68,9 @@ func (r *Rules) FirstRun() alert.FirstRun {
 // Result is what the rules made of one listing.
 type Result struct {
 	Findings []alert.Finding
-	// Errs name the requests that could not be tracked (no requestId); Of counts the requests listed.
-	Errs []error
-	Of   int
+	// Errs say why Missed of the Of requests listed could not be tracked (no requestId).
+	Errs       []error
+	Of, Missed int
 }
 
 // Evaluate turns the listed requests into findings: one per request, its state as the Tier (so the
@@ -93,6 +93,7 @@ func (r *Rules) Evaluate(invs []bss.Invoice) Result {
 		res.Findings = append(res.Findings, r.finding(inv))
 	}
 	if missing > 0 {
+		res.Missed = missing
 		res.Errs = append(res.Errs, fmt.Errorf("%d invoice requests without a requestId cannot be tracked", missing))
 	}
 	return res

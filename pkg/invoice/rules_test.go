@@ -134,7 +134,7 @@ func TestEvaluateOddListings(t *testing.T) {
 			if diff := cmp.Diff(tt.subjects, subjects); diff != "" {
 				t.Errorf("subjects (-want +got):\n%s", diff)
 			}
-			if len(got.Errs) != tt.errs || got.Of != len(tt.in) {
+			if len(got.Errs) != tt.errs || got.Missed != tt.errs || got.Of != len(tt.in) {
 				t.Errorf("errors %v of %d, want %d errors of %d", got.Errs, got.Of, tt.errs, len(tt.in))
 			}
 		})
