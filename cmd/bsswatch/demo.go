@@ -294,11 +294,15 @@ func (d *demo) play(ctx context.Context, w io.Writer) error {
 	if err := d.playRenewal(ctx, w, channel); err != nil {
 		return err
 	}
+	if err := d.playInvoice(ctx, w, channel); err != nil {
+		return err
+	}
 
 	fmt.Fprintf(w, "\nDone in %s. Next: copy cmd/bsswatch/demo.yaml, point it at your account and Slack, then\n",
 		time.Since(d.started).Round(10*time.Millisecond))
 	fmt.Fprintln(w, "  bsswatch run balance-alert --config your.yaml --dry-run")
 	fmt.Fprintln(w, "  bsswatch run renewal-quote --config your.yaml --dry-run")
+	fmt.Fprintln(w, "  bsswatch run invoice-status --config your.yaml --dry-run")
 	return nil
 }
 
@@ -389,7 +393,14 @@ func printMessage(w io.Writer, m slacklocal.Message, maxItems int) {
 	for _, b := range m.Blocks.BlockSet {
 		lines := strings.Split(strings.TrimRight(slacklocal.RenderBlocks(slack.Blocks{BlockSet: []slack.Block{b}}), "\n"), "\n")
 		if _, ok := b.(*slack.SectionBlock); ok {
-			// The first section is the digest's summary; the others are its items, worst first.
+			// The first section is the digest's summary; the others are its items, worst first,
+			// after the changes a new message carries (it has no thread to say them in).
+			if lines[0] == "Changes" {
+				for _, l := range lines {
+					fmt.Fprintln(w, "  "+strings.TrimLeft(l, " "))
+				}
+				continue
+			}
 			if sections++; sections > 1 {
 				if !strings.HasPrefix(lines[0], "✅") {
 					if shown == maxItems {

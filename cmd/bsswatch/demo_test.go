@@ -73,8 +73,8 @@ func TestDemo(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
 	}
-	if n := strings.Count(out, "\n"); n > 120 {
-		t.Errorf("the demo printed %d lines, want at most 120 for a terminal", n)
+	if n := strings.Count(out, "\n"); n > 130 {
+		t.Errorf("the demo printed %d lines, want at most 130 for a terminal", n)
 	}
 }
 
