@@ -381,7 +381,7 @@ func (r *run) planFailure(ev Evaluation, s *snapshot) (*change, error) {
 		msg.Changes = []string{"still failing since " + h.Since.UTC().Format(time.RFC3339)}
 	case !failing && h.Open:
 		h.Open = false
-		msg.Kind = notify.KindResolved
+		msg.Kind = notify.KindCheckRecovered
 		msg.Title = fmt.Sprintf("%s check recovered for %s", ev.Check, ev.Account)
 		msg.Summary = fmt.Sprintf("%s check runs again for %s (it failed with: %s)", ev.Check, ev.Account, h.Reason)
 		msg.Changes = []string{"recovered after " + r.now.Sub(h.Since).Round(time.Second).String()}

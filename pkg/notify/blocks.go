@@ -44,6 +44,8 @@ func renderBlocks(msg Message, extra ...string) []slack.Block {
 		emoji, title = ":white_check_mark:", "Resolved: "+title
 	case KindCheckFailed:
 		emoji = ":x:"
+	case KindCheckRecovered:
+		emoji = ":white_check_mark:"
 	}
 	blocks := []slack.Block{
 		slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType,

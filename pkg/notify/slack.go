@@ -172,8 +172,11 @@ func retryRateLimited(ctx context.Context, set settings, fn func(context.Context
 func threadReply(msg Message) string {
 	var head string
 	switch msg.Kind {
-	case KindResolved:
+	case KindResolved, KindCheckRecovered:
 		head = ":white_check_mark: Resolved"
+		if msg.Kind == KindCheckRecovered {
+			head = ":white_check_mark: Recovered"
+		}
 		if !msg.At.IsZero() {
 			head += " at " + msg.At.Format("2006-01-02 15:04 MST")
 		}
