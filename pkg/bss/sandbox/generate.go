@@ -62,7 +62,7 @@ func generate(site string, seed int64, n int, now time.Time) *world {
 	w.partnerCoupons = g.partnerCoupons(w.partner.ID)
 	w.quotas = g.quotas()
 	if site == SiteIntl {
-		w.partnerInvoices = g.partnerInvoices(w.partner.DomainID)
+		w.partnerInvoices = byApplyTime(g.partnerInvoices(w.partner.DomainID))
 	}
 	w.customers = make([]*customer, n)
 	for i := range n {
@@ -293,6 +293,7 @@ func (g *gen) customer(i int, partnerID string) *customer {
 		for range g.r.IntN(3) {
 			c.invoices = append(c.invoices, g.invoice(id, InvoiceStates[g.r.IntN(len(InvoiceStates))]))
 		}
+		byApplyTime(c.invoices)
 	}
 	return c
 }

@@ -3,6 +3,7 @@ package sandbox
 import (
 	"fmt"
 	"math/rand/v2"
+	"sort"
 	"strconv"
 	"time"
 
@@ -106,10 +107,25 @@ func (s *Server) AddPartnerInvoices(n int) {
 			state = InvoiceStates[g.r.IntN(len(InvoiceStates))]
 		}
 		inv := g.invoice(s.w.partner.DomainID, state)
-		inv.RequestID = fmt.Sprintf("IRB%017d", i)
+		inv.RequestID = fmt.Sprintf("IRBENCH%013d", i)
 		inv.ApplyTime = s.anchor.Add(-time.Duration(1+g.r.IntN(80*24*60)) * time.Minute)
 		s.w.partnerInvoices = append(s.w.partnerInvoices, inv)
 	}
+	byApplyTime(s.w.partnerInvoices)
+}
+
+// byApplyTime orders invoice requests as ListInvoices lists them, latest application first, and
+// returns xs. Kept in this order, a window of application time is one run of the slice.
+func byApplyTime(xs []*Invoice) []*Invoice {
+	sort.SliceStable(xs, func(i, j int) bool { return xs[i].ApplyTime.After(xs[j].ApplyTime) })
+	return xs
+}
+
+// inWindow returns the requests of xs (ordered by byApplyTime) applied for in [start, end].
+func inWindow(xs []*Invoice, start, end time.Time) []*Invoice {
+	lo := sort.Search(len(xs), func(i int) bool { return !xs[i].ApplyTime.After(end) })
+	hi := sort.Search(len(xs), func(i int) bool { return xs[i].ApplyTime.Before(start) })
+	return xs[lo:max(lo, hi)]
 }
 
 // invoiceAmount is a generated amount in USD.

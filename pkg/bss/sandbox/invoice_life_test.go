@@ -1,7 +1,9 @@
 package sandbox
 
 import (
+	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -36,16 +38,17 @@ func listAll(t *testing.T, e *env) map[string]listed {
 
 func TestInvoicesAdvanceWithTheClock(t *testing.T) {
 	e := newEnv(t, Options{Site: SiteIntl, Seed: 42, Customers: 1, Now: anchor})
-	var live []Invoice
+	// The live requests, told apart by the last state they reach.
+	byEnd := map[int]string{}
 	for _, inv := range e.srv.w.partnerInvoices {
-		if len(inv.Steps) > 0 {
-			live = append(live, *inv)
+		if n := len(inv.Steps); n > 0 {
+			byEnd[inv.Steps[n-1].State] = inv.RequestID
 		}
 	}
-	if len(live) != 5 {
-		t.Fatalf("got %d live requests, want 5", len(live))
+	if len(byEnd) != 5 {
+		t.Fatalf("got live requests ending in %v, want 5 different ends", byEnd)
 	}
-	issued, rejected, returned, refused, odd := live[0].RequestID, live[1].RequestID, live[2].RequestID, live[3].RequestID, live[4].RequestID
+	issued, rejected, returned, refused, odd := byEnd[8], byEnd[11], byEnd[9], byEnd[15], byEnd[4]
 	tests := []struct {
 		after time.Duration
 		want  map[string]listed // state, reason and number of some requests
@@ -113,9 +116,15 @@ func TestAddPartnerInvoices(t *testing.T) {
 	if got := len(all) - before; got != 250 {
 		t.Fatalf("added %d requests, want 250", got)
 	}
-	for _, inv := range all[before:] {
+	for _, inv := range all {
+		if !strings.HasPrefix(inv.RequestID, "IRBENCH") {
+			continue
+		}
 		if inv.ApplyTime.Before(anchor.AddDate(0, 0, -80)) || inv.ApplyTime.After(anchor) {
 			t.Errorf("request %s applied %s, want within the 80 days before %s", inv.RequestID, inv.ApplyTime, anchor)
 		}
+	}
+	if !slices.IsSortedFunc(all, func(a, b Invoice) int { return b.ApplyTime.Compare(a.ApplyTime) }) {
+		t.Error("requests are not kept latest first, as ListInvoices lists them")
 	}
 }

@@ -1,9 +1,5 @@
 package sandbox
 
-import (
-	"sort"
-)
-
 // Wire shapes of ListInvoices (services/bssintl/v2/model: InvoiceRequestInfoIntl, TaxInfo); the keys
 // are camelCase on this API only.
 
@@ -77,17 +73,14 @@ func (s *Server) listInvoices(c *call) (any, *apiError) {
 	if c.p.kind == kindCustomer {
 		src = s.w.byID[c.p.customerID].invoices
 	}
-	var all []Invoice
+	// Requests are kept latest first, so the window is one run of them, and only the page asked
+	// for is brought to the business clock.
+	all := inWindow(src, *start, *end)
 	at := s.invoiceClock()
-	for _, inv := range src {
-		if !inv.ApplyTime.Before(*start) && !inv.ApplyTime.After(*end) {
-			all = append(all, inv.asOf(at))
-		}
-	}
-	sort.SliceStable(all, func(i, j int) bool { return all[i].ApplyTime.After(all[j].ApplyTime) })
 	out := listInvoicesResponse{Count: len(all), Invoices: []invoiceInfo{}}
 	offset := (page - 1) * limit
-	for _, inv := range pageOf(all, offset, limit) {
+	for _, p := range pageOf(all, offset, limit) {
+		inv := p.asOf(at)
 		out.Invoices = append(out.Invoices, invoiceInfo{
 			RequestID: inv.RequestID, TitleType: inv.TitleType, InvoiceType: inv.Type, InvoiceTitle: inv.Title,
 			InvoiceAmount: amt(inv.Amount), InvoiceMethod: inv.Method, InvoiceClass: inv.Class, InvoiceState: inv.State,
