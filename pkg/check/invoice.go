@@ -21,7 +21,8 @@ func (InvoiceCheck) Name() string { return Invoice }
 
 // Run lists each profile's invoice requests over the window ending at env.Now. A listing that fails
 // skips every request of the profile, so nothing is forgotten or told on missing data; a request that
-// left the window is forgotten silently, and the first run of a profile records without telling.
+// left the window is forgotten silently, the first run of a profile records without telling, and a
+// digest is never reminded: only changes are told.
 func (ic InvoiceCheck) Run(ctx context.Context, env Env) []alert.Evaluation {
 	r := ic.Rules
 	from, to := r.Window(env.Now)
@@ -33,6 +34,7 @@ func (ic InvoiceCheck) Run(ctx context.Context, env Env) []alert.Evaluation {
 	for i := range evals {
 		evals[i].FirstRun = r.FirstRun()
 		evals[i].ForgetGone = true
+		evals[i].NoRepeat = true
 	}
 	return evals
 }

@@ -50,8 +50,8 @@ func TestInvoiceTracksEveryRequestInTheWindow(t *testing.T) {
 	if ev.Err != nil {
 		t.Fatal(ev.Err)
 	}
-	if ev.FirstRun != alert.FirstRunRecord || !ev.ForgetGone || ev.Noun != "invoice requests" {
-		t.Errorf("first run %d, forget gone %v, noun %q; want record, true, invoice requests", ev.FirstRun, ev.ForgetGone, ev.Noun)
+	if ev.FirstRun != alert.FirstRunRecord || !ev.ForgetGone || !ev.NoRepeat || ev.Noun != "invoice requests" {
+		t.Errorf("first run %d, forget gone %v, no repeat %v, noun %q; want record, true, true, invoice requests", ev.FirstRun, ev.ForgetGone, ev.NoRepeat, ev.Noun)
 	}
 	var want []string
 	for _, inv := range box.Invoices(box.Partner().DomainID) {
