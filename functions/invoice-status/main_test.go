@@ -129,6 +129,23 @@ func TestArtifactTellsInvoiceChangesOnce(t *testing.T) {
 	if n := len(a.slack.Events()) - events; n != 0 {
 		t.Errorf("third run made %d Slack calls, want none", n)
 	}
+
+	// A 2xx answer without count changes nothing and tells ops once; the next run says it recovered.
+	if err := a.box.AddFault(sandbox.Fault{API: "ListInvoices", Count: 1, Body: "{}"}); err != nil {
+		t.Fatal(err)
+	}
+	res = a.run(t, scheduled)
+	if len(res.CheckErrors) != 1 || !strings.Contains(res.CheckErrors[0], "has no count") || res.Sent["check_failed"] != 1 {
+		t.Errorf("faulty run = %+v, want the malformed answer reported to ops", res)
+	}
+	res = a.run(t, scheduled)
+	// The result counts a recovery with the resolved messages.
+	if len(res.CheckErrors) != 0 || len(res.Sent) != 1 || res.Sent["resolved"] != 1 {
+		t.Errorf("next run = %+v, want only the recovery told", res)
+	}
+	if m, _ := a.slack.Message(channel, msgs[0].TS); m.Edits != 0 {
+		t.Errorf("the digest was edited %d times, want none: missing data changes nothing", m.Edits)
+	}
 }
 
 func TestArtifactRefusesAChinaSiteProfile(t *testing.T) {
