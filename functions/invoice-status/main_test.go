@@ -135,7 +135,7 @@ func TestArtifactTellsInvoiceChangesOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	res = a.run(t, scheduled)
-	if len(res.CheckErrors) != 1 || !strings.Contains(res.CheckErrors[0], "has no count") || res.Sent["check_failed"] != 1 {
+	if len(res.CheckErrors) != 1 || !strings.Contains(res.CheckErrors[0], "no total count") || res.Sent["check_failed"] != 1 {
 		t.Errorf("faulty run = %+v, want the malformed answer reported to ops", res)
 	}
 	res = a.run(t, scheduled)

@@ -2,7 +2,6 @@ package bss
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -30,7 +29,8 @@ const (
 	InvoiceReturnFailed          InvoiceState = 15
 )
 
-// Invoice is one invoice request of the caller. Amount is in USD (the API's only currency).
+// Invoice is one invoice request of the caller. Amount is in USD (the API's only currency); the zero
+// Amount (no currency) when BSS left it out.
 // RequestMode is "0" issue, "1" return, "2" issued then returned.
 type Invoice struct {
 	RequestID       string
@@ -57,10 +57,9 @@ type Invoice struct {
 // Invoices lists the invoice requests applied for in [from, to] (ListInvoices, international site
 // only), PageInvoices per call; the API's offset is a page number from 1. It fails before any call
 // with Unsupported on the China site (which has no invoice API) and Invalid for an empty or reversed
-// window, and with an *Error when a page fails after retries. A page without "count" is Malformed:
-// BSS sends the count only on success, so its absence is an error answer (a 2xx error body among
-// them), never an empty list. One request's odd applyTime never fails the listing (see
-// parseApplyTime).
+// window, and with an *Error when a page fails after retries, including a page without "count"
+// (Malformed: BSS sends it only on success). One request's odd applyTime never fails the listing
+// (see parseApplyTime), nor does a missing amount (the request keeps none).
 func (c *Client) Invoices(ctx context.Context, from, to time.Time) ([]Invoice, error) {
 	op := ListInvoices
 	if err := c.allow(op); err != nil {
@@ -79,10 +78,6 @@ func (c *Client) Invoices(ctx context.Context, from, to time.Time) ([]Invoice, e
 		if err != nil {
 			return page[intlmodel.InvoiceRequestInfoIntl]{}, err
 		}
-		if resp.Count == nil {
-			return page[intlmodel.InvoiceRequestInfoIntl]{}, &Error{Op: string(op), Kind: Malformed,
-				Message: fmt.Sprintf("page %d has no count (BSS sends it only on success)", i+1)}
-		}
 		return page[intlmodel.InvoiceRequestInfoIntl]{items: deref(resp.Invoices), total: total(resp.Count)}, nil
 	})
 	if err != nil {
@@ -91,10 +86,15 @@ func (c *Client) Invoices(ctx context.Context, from, to time.Time) ([]Invoice, e
 	out := make([]Invoice, 0, len(raw))
 	for _, r := range raw {
 		inv := Invoice{RequestID: str(r.RequestId), SourceRequestID: str(r.SrcRequestId), State: InvoiceState(num(r.InvoiceState)),
-			Amount: money.New(decimalOf(r.InvoiceAmount), "USD"), Title: str(r.InvoiceTitle), TitleType: num(r.TitleType),
+			Title: str(r.InvoiceTitle), TitleType: num(r.TitleType),
 			Type: num(r.InvoiceType), Method: num(r.InvoiceMethod), Class: num(r.InvoiceClass), TradeType: num(r.TradeType),
 			RequestMode: str(r.RequestMode), InvoiceNo: str(r.InvoiceNo), BillCycle: str(r.BillCycle),
 			CancelReason: str(r.CancelReason), AppliedBy: str(r.ApplyOpera)}
+		if r.InvoiceAmount != nil {
+			// An invoice without an amount keeps none (the zero Amount), rather than a made-up $0.00:
+			// the state of the request is what is watched, and one odd field must not fail the list.
+			inv.Amount = money.New(*r.InvoiceAmount, "USD")
+		}
 		var ok bool
 		if inv.Applied, ok = parseApplyTime(str(r.ApplyTime)); !ok {
 			inv.AppliedText = str(r.ApplyTime)

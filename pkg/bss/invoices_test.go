@@ -65,9 +65,9 @@ func TestInvoicesOddAnswers(t *testing.T) {
 		message string // part of the error text
 	}{
 		{"an odd applyTime keeps the request", map[string]string{"1": `{"count":1,"invoices":[` + one + `]}`}, nil, ""},
-		{"no count on the first page", map[string]string{"1": `{"invoices":[` + one + `]}`}, ErrMalformed, "page 1 has no count"},
-		{"a 2xx error body", map[string]string{"1": `{"error_code":"CBC.0999","error_msg":"system busy"}`}, ErrMalformed, "page 1 has no count"},
-		{"no count on a later page", map[string]string{"1": `{"count":101,"invoices":[` + one + `]}`, "2": `{}`}, ErrMalformed, "page 2 has no count"},
+		{"no count on the first page", map[string]string{"1": `{"invoices":[` + one + `]}`}, ErrMalformed, "no total count"},
+		{"a 2xx error body", map[string]string{"1": `{"error_code":"CBC.0999","error_msg":"system busy"}`}, ErrTransient, "(200 CBC.0999): system busy"},
+		{"no count on a later page", map[string]string{"1": `{"count":101,"invoices":[` + one + `]}`, "2": `{}`}, ErrMalformed, "no total count"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -88,7 +88,7 @@ func TestInvoiceListingFaults(t *testing.T) {
 		kind  error
 	}{
 		{"a failed page", sandbox.Fault{API: "ListInvoices", Count: 1, Status: 500, Code: "CBC.0999"}, bss.ErrTransient},
-		{"a 2xx error body", sandbox.Fault{API: "ListInvoices", Count: 1, Status: 200, Code: "CBC.0999", Message: "system busy"}, bss.ErrMalformed},
+		{"a 2xx error body", sandbox.Fault{API: "ListInvoices", Count: 1, Status: 200, Code: "CBC.0999", Message: "system busy"}, bss.ErrTransient},
 		{"a 2xx without count", sandbox.Fault{API: "ListInvoices", Count: 1, Body: "{}"}, bss.ErrMalformed},
 	}
 	for _, tt := range tests {

@@ -58,11 +58,6 @@ func (inv Invoice) asOf(t time.Time) Invoice {
 	return inv
 }
 
-// invoiceClock is the time invoice requests have reached: the anchor the world was generated at,
-// moved by Advance. The wall clock does not age them, so a test sees the same states whatever day it
-// runs on.
-func (s *Server) invoiceClock() time.Time { return s.anchor.Add(s.Offset()) }
-
 // liveInvoices are the partner's requests still moving at the anchor, so that advancing the clock
 // shows every kind of change: within the first day one request is issued (with its number) and one
 // rejected (with the reason); later a return completes, another return fails, and a draft passes

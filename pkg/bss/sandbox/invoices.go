@@ -76,7 +76,7 @@ func (s *Server) listInvoices(c *call) (any, *apiError) {
 	// Requests are kept latest first, so the window is one run of them, and only the page asked
 	// for is brought to the business clock.
 	all := inWindow(src, *start, *end)
-	at := s.invoiceClock()
+	at := s.now()
 	out := listInvoicesResponse{Count: len(all), Invoices: []invoiceInfo{}}
 	offset := (page - 1) * limit
 	for _, p := range pageOf(all, offset, limit) {
