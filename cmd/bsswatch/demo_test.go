@@ -79,7 +79,7 @@ func TestDemo(t *testing.T) {
 		"U0DEMOAPPROVER types /bsswatch balance: answered privately from the state store, no call to BSS",
 		"*balance: 10 open*",
 		"[ Snooze 1 day ] [ Snooze 7 days ]",
-		"Snoozed by <@U0DEMOAPPROVER> until 2026-11-28 19:00 CST: 9 finding(s) will not be reminded",
+		"Snoozed by <@U0DEMOAPPROVER> until 2026-11-29 21:00 CST: 9 finding(s) will not be reminded",
 		"[ Unsnooze ]",
 		"the snoozed partner digest stays quiet",
 	} {

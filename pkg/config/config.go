@@ -11,6 +11,7 @@ import (
 
 	"github.com/bsswatch/bsswatch/pkg/balance"
 	"github.com/bsswatch/bsswatch/pkg/bss"
+	"github.com/bsswatch/bsswatch/pkg/invoice"
 	"github.com/bsswatch/bsswatch/pkg/money"
 	"github.com/bsswatch/bsswatch/pkg/notify"
 )
@@ -131,6 +132,7 @@ type Alerts struct {
 type Checks struct {
 	Balance *balance.Rules
 	Renewal *Renewal
+	Invoice *invoice.Rules
 }
 
 // SlackApp is the Slack app whose buttons approve renewals, and that Slack posts clicks from to the
