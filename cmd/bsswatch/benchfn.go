@@ -193,11 +193,18 @@ func functionWorld(ctx context.Context, root, dir string) ([]string, func(), err
 	if err != nil {
 		return nil, nil, fmt.Errorf("sandbox: %w", err)
 	}
+	// The invoice check is for the international site only: a second sandbox serves it.
+	intl, err := sandbox.New(sandbox.Options{Site: sandbox.SiteIntl, Seed: 1, Customers: 1})
+	if err != nil {
+		box.Close()
+		return nil, nil, fmt.Errorf("sandbox: %w", err)
+	}
 	first.reset()
 	srv := httptest.NewServer(first.wrap(box))
+	intlSrv := httptest.NewServer(first.wrap(intl))
 	// Slack is not reached before the first BSS request; a server that answers 404 is enough.
 	slackSrv := httptest.NewServer(http.NotFoundHandler())
-	stop := func() { slackSrv.Close(); srv.Close(); box.Close() }
+	stop := func() { slackSrv.Close(); intlSrv.Close(); srv.Close(); intl.Close(); box.Close() }
 
 	dynDir, err := nodeserver.Find(root, "pkg/state/dynamo/testdata/dynalite", "dynalite", "make setup")
 	if err != nil {
@@ -221,11 +228,13 @@ func functionWorld(ctx context.Context, root, dir string) ([]string, func(), err
 		return nil, nil, fmt.Errorf("bench: create the state table: %w", err)
 	}
 
-	m := box.Manifest(srv.URL)
+	m, mi := box.Manifest(srv.URL), intl.Manifest(intlSrv.URL)
 	cust := m.Customers[0]
+	// One configuration with every function's section; each function reads its own.
 	doc := fmt.Sprintf(`profiles:
   partner-cn: {role: partner, site: cn, domain_id: %q, ak: env:BENCH_PARTNER_AK, sk: env:BENCH_PARTNER_SK, endpoint: %q}
   customer-1: {role: customer, site: cn, domain_id: %q, ak: env:BENCH_CUSTOMER_AK, sk: env:BENCH_CUSTOMER_SK, endpoint: %q}
+  partner-intl: {role: partner, site: intl, domain_id: %q, ak: env:BENCH_INTL_AK, sk: env:BENCH_INTL_SK, endpoint: %q}
 state: {backend: dynamodb}
 destinations:
   alerts: {type: slack, token: env:BENCH_SLACK_TOKEN, channel: C0BENCH, api_url: %q}
@@ -241,7 +250,9 @@ checks:
   renewal:
     accounts: [{profile: customer-1, list_with: partner-cn}]
     period: {type: month, num: 1}
-`, m.Partner.DomainID, srv.URL, cust.DomainID, srv.URL, slackSrv.URL+"/api/")
+  invoice:
+    accounts: [{profile: partner-intl}]
+`, m.Partner.DomainID, srv.URL, cust.DomainID, srv.URL, mi.Partner.DomainID, intlSrv.URL, slackSrv.URL+"/api/")
 	cfg := filepath.Join(dir, "bsswatch.yaml")
 	if err := os.WriteFile(cfg, []byte(doc), 0o600); err != nil {
 		stop()
@@ -255,6 +266,7 @@ checks:
 		"AWS_LAMBDA_LOG_FORMAT=JSON",
 		"BENCH_PARTNER_AK=" + m.Partner.AK, "BENCH_PARTNER_SK=" + m.Partner.SK,
 		"BENCH_CUSTOMER_AK=" + cust.AK, "BENCH_CUSTOMER_SK=" + cust.SK,
+		"BENCH_INTL_AK=" + mi.Partner.AK, "BENCH_INTL_SK=" + mi.Partner.SK,
 		"BENCH_SLACK_TOKEN=xoxb-bench", "BENCH_SLACK_SIGNING=bench-signing-secret",
 		// hello-world's one request goes to the same server, so both are timed to the same point.
 		"HELLO_URL=" + srv.URL + "/hello",

@@ -25,6 +25,7 @@ import (
 const (
 	Balance = "balance"
 	Renewal = "renewal"
+	Invoice = "invoice"
 )
 
 // Spec names a check and the function that runs it.
@@ -38,6 +39,7 @@ type Spec struct {
 var Specs = []Spec{
 	{Balance, "balance-alert"},
 	{Renewal, "renewal-quote"},
+	{Invoice, "invoice-status"},
 }
 
 // Names returns the check names, in Specs order.
