@@ -5,7 +5,8 @@
 // the stored ones by fingerprint: a new finding, a change of severity or tier, or a finding that is gone
 // edits the original message (KindUpdate, with the changes in plain text for its thread); a group that
 // still fires unchanged gets a reminder after RepeatInterval (KindRepeat); when everything is gone the
-// group closes (KindResolved) and a later finding starts a new message. A finding is only resolved when
+// group closes (KindResolved) and a later finding starts a new message. A final finding (Finding.Final:
+// a coupon that expired unused) is announced once and then only remembered, never resolved. A finding is only resolved when
 // its subject was evaluated: a skipped subject or a check that could not run resolves nothing. A check
 // that could not run is itself reported to the ops route once per failure episode (KindCheckFailed),
 // and its recovery goes to the same place; a run that was only partial (Evaluation.Partial) counts as

@@ -23,6 +23,12 @@ type Finding struct {
 	// Rank orders the findings of one severity in a digest, lowest first: for balances the amount
 	// in cents, so the emptiest account leads.
 	Rank int64
+	// Final marks a last word about the subject (a coupon that expired unused): it is announced
+	// once, when it first appears or when the subject moves into it from another tier, with its Text
+	// as the thread line; while the check keeps reporting it, it is remembered silently (never listed,
+	// reminded or announced again); when it is gone it is forgotten without a "resolved". It does not
+	// keep a group open, and digests count it apart, by Tier ("1 expired unused").
+	Final bool
 }
 
 // Fingerprint identifies the finding across runs: the same check, account and subject always give the
@@ -39,6 +45,9 @@ type Evaluation struct {
 	// empty means "findings".
 	Noun     string
 	Findings []Finding
+	// Notes are lines the check adds to its digest under the summary (totals, for instance); they
+	// never cause a message on their own.
+	Notes []string
 	// Skipped lists subjects that could not be evaluated this run (a failed batch, a customer missing
 	// from an answer), or prefixes ending in "/" that cover every subject under them (a list call that
 	// failed). Their earlier findings stay as they were: absence of data never resolves.

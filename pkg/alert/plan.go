@@ -28,6 +28,8 @@ type item struct {
 	// was is the severity the item had in the group's previous message.
 	was  notify.Severity
 	rank int64
+	// final is the tier of a final notice announced in this message ("expired unused"), else "".
+	final string
 }
 
 // planGroup compares the evaluation with the stored group and decides the message, if any, and which
@@ -54,14 +56,31 @@ func (r *run) planGroup(ev Evaluation, s *snapshot) (*change, error) {
 	}
 
 	items := make([]item, 0, len(ev.Findings))
-	var news, changed, resolved int
+	var news, changed, resolved, finals int
 	for _, f := range ev.Findings {
 		fp := f.Fingerprint()
-		put(fp, stored{Subject: f.Subject, Severity: f.Severity, Tier: f.Tier, Title: f.Title})
+		put(fp, stored{Subject: f.Subject, Severity: f.Severity, Tier: f.Tier, Title: f.Title, Final: f.Final})
 		it := item{Item: notify.Item{Fingerprint: fp, Severity: f.Severity, Status: statusFiring, Title: f.Title, Text: f.Text, Fields: f.Fields}, rank: f.Rank}
 		p, ok := prev[fp]
+		delete(prev, fp)
+		if f.Final {
+			if ok && p.Final {
+				continue // announced in an earlier run
+			}
+			finals++
+			it.Status, it.final = statusNew, f.Tier
+			if ok {
+				it.Status, it.was = statusChanged, p.Severity
+			}
+			it.change = f.Title + ": " + f.Text
+			if f.Text == "" {
+				it.change = f.Title + ": " + joinParts(f.Tier, headline(f.Fields))
+			}
+			items = append(items, it)
+			continue
+		}
 		switch {
-		case !ok:
+		case !ok || p.Final:
 			news++
 			it.Status = statusNew
 			it.change = "new: " + f.Title + ": " + joinParts(f.Severity.String(), headline(f.Fields))
@@ -71,11 +90,18 @@ func (r *run) planGroup(ev Evaluation, s *snapshot) (*change, error) {
 			it.change = f.Title + ": " + joinParts(transitionText(p, f), headline(f.Fields))
 			it.was = p.Severity
 		}
-		delete(prev, fp)
 		items = append(items, it)
 	}
 	for fp, p := range prev {
 		it := item{Item: notify.Item{Fingerprint: fp, Severity: p.Severity, Title: p.Title}}
+		if p.Final {
+			// A final notice said its last word; it is kept while its subject was not evaluated, so
+			// that it is not announced again, and otherwise forgotten.
+			if skipped.covers(p.Subject) {
+				put(fp, p)
+			}
+			continue
+		}
 		if skipped.covers(p.Subject) {
 			// Not evaluated this run: absence of data never resolves.
 			put(fp, p)
@@ -87,6 +113,7 @@ func (r *run) planGroup(ev Evaluation, s *snapshot) (*change, error) {
 		}
 		items = append(items, it)
 	}
+	// Final notices announced now are in this message but keep no group open after it.
 	firing := len(items) - resolved
 	for _, it := range items {
 		if it.change != "" {
@@ -110,7 +137,7 @@ func (r *run) planGroup(ev Evaluation, s *snapshot) (*change, error) {
 		h.Open = false
 	case firing == 0:
 		h.Open = false
-	case news+changed+resolved > 0:
+	case news+changed+resolved+finals > 0:
 		kind = notify.KindUpdate
 	case !r.now.Before(h.LastSent.Add(r.e.repeatInterval())):
 		kind = notify.KindRepeat
@@ -194,14 +221,28 @@ func (r *run) digest(ev Evaluation, kind notify.Kind, items []item) notify.Messa
 
 	noun := ev.Noun
 	bySeverity := map[notify.Severity]int{}
+	finals := map[string]int{}
+	var finalTiers []string
 	var firing, resolved, news, changed int
 	var worst, worstResolved notify.Severity // worstResolved: of items gone or changed from
 	for _, it := range shown {
-		switch it.Status {
-		case statusResolved:
+		switch {
+		case it.Status == statusResolved:
 			resolved++
 			worstResolved = max(worstResolved, it.Severity)
 			continue
+		case it.final != "":
+			if finals[it.final] == 0 {
+				finalTiers = append(finalTiers, it.final)
+			}
+			finals[it.final]++
+			worst = max(worst, it.Severity)
+			if it.Status == statusChanged {
+				worstResolved = max(worstResolved, it.was)
+			}
+			continue
+		}
+		switch it.Status {
 		case statusNew:
 			news++
 		case statusChanged:
@@ -219,6 +260,7 @@ func (r *run) digest(ev Evaluation, kind notify.Kind, items []item) notify.Messa
 		Account:  ev.Account,
 		Severity: worst,
 		Title:    fmt.Sprintf("%s alerts for %s", ev.Check, ev.Account),
+		Notes:    ev.Notes,
 		At:       r.now,
 	}
 	if kind == notify.KindUpdate {
@@ -238,8 +280,15 @@ func (r *run) digest(ev Evaluation, kind notify.Kind, items []item) notify.Messa
 				parts = append(parts, fmt.Sprintf("%d %s", n, sev))
 			}
 		}
-		summary = counted(firing, noun) + ": " + strings.Join(parts, ", ")
-		if kind == notify.KindUpdate {
+		var heads []string
+		if firing > 0 || len(finalTiers) == 0 {
+			heads = append(heads, counted(firing, noun)+": "+strings.Join(parts, ", "))
+		}
+		for _, t := range finalTiers {
+			heads = append(heads, fmt.Sprintf("%d %s", finals[t], t))
+		}
+		summary = strings.Join(heads, "; ")
+		if kind == notify.KindUpdate && news+changed+resolved > 0 {
 			var kinds []string
 			for _, p := range []struct {
 				n    int

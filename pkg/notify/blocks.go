@@ -29,8 +29,8 @@ var severityEmoji = map[Severity]string{
 // fallback text; BSS names can contain them.
 var slackEscape = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 
-// renderBlocks renders msg as Block Kit: a header with the severity emoji and title, the summary,
-// extra sections (changes, reminders) when the destination cannot use threads, one section per item
+// renderBlocks renders msg as Block Kit: a header with the severity emoji and title, the summary and
+// its notes, extra sections (changes, reminders) when the destination cannot use threads, one section per item
 // worst first, and a context line with check, account and time. Items beyond Slack's 50-block limit
 // are counted in an "…and N more" line.
 func renderBlocks(msg Message, extra ...string) []slack.Block {
@@ -48,6 +48,9 @@ func renderBlocks(msg Message, extra ...string) []slack.Block {
 	}
 	if msg.Summary != "" {
 		blocks = append(blocks, section(slackEscape.Replace(msg.Summary)))
+	}
+	if len(msg.Notes) > 0 {
+		blocks = append(blocks, section(slackEscape.Replace(strings.Join(msg.Notes, "\n"))))
 	}
 	for _, e := range extra {
 		blocks = append(blocks, section(e))
