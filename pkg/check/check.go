@@ -25,6 +25,7 @@ import (
 const (
 	Balance = "balance"
 	Renewal = "renewal"
+	Coupon  = "coupon"
 )
 
 // Spec names a check and the function that runs it.
@@ -38,6 +39,7 @@ type Spec struct {
 var Specs = []Spec{
 	{Balance, "balance-alert"},
 	{Renewal, "renewal-quote"},
+	{Coupon, "coupon-expiry"},
 }
 
 // Names returns the check names, in Specs order.

@@ -30,7 +30,7 @@ type Coupon struct {
 	ID     string
 	// Kind names it for people ("voucher quota", a coupon's plan name).
 	Kind string
-	// Holder is the customer a coupon was issued to ("Acme Ltd (c-123)"), for issued coupons.
+	// Holder is the id of the customer a coupon was issued to (issued coupons); Findings names it.
 	Holder   string
 	PlanID   string
 	PlanName string
@@ -50,12 +50,12 @@ type Judge struct {
 	found  map[string]entry
 }
 
-// entry is a finding with what the totals need.
+// entry is a coupon worth reporting and how the rules judged it.
 type entry struct {
-	f      alert.Finding
-	test   bool
-	days   int // the tier's days; 0 for expired unused
-	unused money.Amount
+	c     Coupon
+	test  bool
+	final bool
+	tier  Tier // the nearest tier it is in, unless final
 }
 
 // Judge starts judging one source's listings at now, the run's clock reading.
@@ -70,38 +70,53 @@ func (j *Judge) Add(c Coupon) {
 		return
 	}
 	left := c.Expires.Sub(j.now)
-	e := entry{test: c.Source != Quotas && j.r.Test.Is(c.PlanID, c.PlanName), unused: c.Unused}
+	e := entry{c: c, test: c.Source != Quotas && j.r.Test.Is(c.PlanID, c.PlanName)}
 	if c.State == Expired || left <= 0 {
 		if left < -j.r.Lookback() {
 			return
 		}
-		e.f = j.finding(c, e.test, ExpiredLabel, j.r.ExpiredSeverity)
-		e.f.Final, e.f.Text = true, ExpiredLabel+": "+c.Unused.String()
+		e.final = true
 	} else {
 		t, ok := j.r.tier(left)
 		if !ok {
 			return
 		}
-		e.days = t.Days
-		e.f = j.finding(c, e.test, t.Label(), t.Severity)
+		e.tier = t
 	}
-	if old, ok := j.found[e.f.Subject]; ok && (old.f.Final || !e.f.Final) {
+	sub := c.Source.Prefix() + c.ID
+	if old, ok := j.found[sub]; ok && (old.final || !e.final) {
 		return
 	}
-	j.found[e.f.Subject] = e
+	j.found[sub] = e
 }
 
-func (j *Judge) finding(c Coupon, test bool, tier string, sev notify.Severity) alert.Finding {
+// Findings returns what the listings found, in subject order. name turns a holder's customer id into
+// how people know the customer (nil: the id).
+func (j *Judge) Findings(name func(customerID string) string) []alert.Finding {
+	out := make([]alert.Finding, 0, len(j.found))
+	for _, e := range j.found {
+		out = append(out, j.finding(e, name))
+	}
+	sort.Slice(out, func(a, b int) bool { return out[a].Subject < out[b].Subject })
+	return out
+}
+
+func (j *Judge) finding(e entry, name func(string) string) alert.Finding {
+	c := e.c
 	title := "Coupon " + c.Kind
 	switch {
 	case c.Source == Quotas:
 		title = upperFirst(c.Kind)
-	case test:
+	case e.test:
 		title = "Test coupon " + c.Kind
 	}
 	title += " (" + c.ID + ")"
 	if c.Holder != "" {
-		title += " of " + c.Holder
+		holder := c.Holder
+		if name != nil {
+			holder = name(c.Holder)
+		}
+		title += " of " + holder
 	}
 	unused := c.Unused.String()
 	if c.FaceValue {
@@ -110,6 +125,10 @@ func (j *Judge) finding(c Coupon, test bool, tier string, sev notify.Severity) a
 	loc := j.r.Location
 	if loc == nil {
 		loc = time.UTC
+	}
+	tier, sev := e.tier.Label(), e.tier.Severity
+	if e.final {
+		tier, sev = ExpiredLabel, j.r.ExpiredSeverity
 	}
 	f := alert.Finding{
 		Subject:  c.Source.Prefix() + c.ID,
@@ -124,7 +143,10 @@ func (j *Judge) finding(c Coupon, test bool, tier string, sev notify.Severity) a
 		// The largest amount leads its severity.
 		Rank: -c.Unused.Value.Shift(2).IntPart(),
 	}
-	if c.FaceValue {
+	switch {
+	case e.final:
+		f.Final, f.Text = true, ExpiredLabel+": "+c.Unused.String()
+	case c.FaceValue:
 		f.Text = "no balance from BSS (a version-1 coupon): its face value counts as unused"
 	}
 	return f
@@ -135,16 +157,6 @@ func upperFirst(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
-}
-
-// Findings returns what the listings found, in subject order.
-func (j *Judge) Findings() []alert.Finding {
-	out := make([]alert.Finding, 0, len(j.found))
-	for _, e := range j.found {
-		out = append(out, e.f)
-	}
-	sort.Slice(out, func(a, b int) bool { return out[a].Subject < out[b].Subject })
-	return out
 }
 
 // Notes total the unused value per kind (coupons, test coupons, quotas), currency and tier, widest
@@ -164,7 +176,7 @@ func (j *Judge) Notes() []string {
 	within := map[key]map[int]*sum{} // days -> coupons expiring within them; 0: expired unused
 	var keys []key
 	for _, e := range j.found {
-		k := key{e.test, e.unused.Currency}
+		k := key{e.test, e.c.Unused.Currency}
 		if within[k] == nil {
 			within[k] = map[int]*sum{}
 			keys = append(keys, k)
@@ -176,14 +188,14 @@ func (j *Judge) Notes() []string {
 				within[k][d] = s
 			}
 			s.n++
-			s.v = s.v.Add(e.unused.Value)
+			s.v = s.v.Add(e.c.Unused.Value)
 		}
-		if e.f.Final {
+		if e.final {
 			add(0)
 			continue
 		}
 		for _, t := range tiers {
-			if e.days <= t.Days {
+			if e.tier.Days <= t.Days {
 				add(t.Days)
 			}
 		}

@@ -57,7 +57,7 @@ func TestTiersAndStates(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			j := rules().Judge(now, coupon.Own)
 			j.Add(tt.c)
-			fs := j.Findings()
+			fs := j.Findings(nil)
 			if tt.want == nil {
 				if len(fs) != 0 {
 					t.Fatalf("got %d findings (%s), want none", len(fs), fs[0].Tier)
@@ -87,7 +87,7 @@ func TestTitlesAndFields(t *testing.T) {
 	byID := cp("t2", 5*day, "10")
 	byID.PlanID = "PPTEST42"
 	issued := cp("i1", 2*day, "300.5")
-	issued.Source, issued.Holder = coupon.Issued, "成都长风软件有限公司 (c-1)"
+	issued.Source, issued.Holder = coupon.Issued, "c-1"
 	v1 := cp("v1", 20*day, "200")
 	v1.FaceValue = true
 	quota := coupon.Coupon{Source: coupon.Quotas, ID: "QT1", Kind: "cash-coupon quota", PlanName: "测试券", Expires: now.Add(3 * day),
@@ -109,7 +109,7 @@ func TestTitlesAndFields(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			j := rules().Judge(now, tt.c.Source)
 			j.Add(tt.c)
-			f := j.Findings()[0]
+			f := j.Findings(func(id string) string { return "成都长风软件有限公司 (" + id + ")" })[0]
 			if f.Title != tt.wantTitle || f.Text != tt.wantText || f.Fields[0].Value != tt.wantField {
 				t.Errorf("got title %q text %q unused %q, want %q %q %q", f.Title, f.Text, f.Fields[0].Value, tt.wantTitle, tt.wantText, tt.wantField)
 			}
@@ -127,7 +127,7 @@ func TestACouponSeenTwiceCountsOnceExpired(t *testing.T) {
 		for _, c := range order {
 			j.Add(c)
 		}
-		fs := j.Findings()
+		fs := j.Findings(nil)
 		if len(fs) != 1 || !fs[0].Final {
 			t.Errorf("got %d findings (final %v), want one expired notice", len(fs), len(fs) > 0 && fs[0].Final)
 		}
