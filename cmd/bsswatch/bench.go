@@ -62,9 +62,19 @@ type benchFlags struct {
 	seed      int64
 }
 
-// bench runs the balance check once against a sandbox partner with latency and a rate limit, as a
-// function's cold start and first invocation would, and prints calls, time and memory against the
-// targets. A target missed is a finding, not an error; an error means the run itself did not work.
+// benches are the checks `bsswatch bench` measures, in the order it runs them; each prints its
+// figures and one DESIGN.md line (benchLine).
+var benches = []struct {
+	check string
+	run   func(ctx context.Context, f benchFlags, stdout io.Writer, spawn spawnSandbox) error
+}{
+	{check.Balance, benchBalance},
+}
+
+// bench runs each check (or the one --check names) once against a sandbox partner with latency and
+// a rate limit, as a function's cold start and first invocation would, and prints calls, time and
+// memory against the targets. A target missed is a finding, not an error; an error means a run
+// itself did not work.
 func bench(ctx context.Context, args []string, stdout, stderr io.Writer, spawn spawnSandbox) error {
 	fs := flag.NewFlagSet("bsswatch bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -73,11 +83,16 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer, spawn s
 	fs.DurationVar(&f.latency, "latency", 30*time.Millisecond, "sandbox delay before every answer")
 	fs.Float64Var(&f.rate, "rate", bss.DefaultRatePerSecond, "calls per second per API and account, in the sandbox and the client")
 	fs.Int64Var(&f.seed, "seed", 1, "seed of the generated partner")
+	only := fs.String("check", "", "measure only this check (default: every check)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
 		}
 		return usageError{err.Error()}
+	}
+	known := make([]string, len(benches))
+	for i, b := range benches {
+		known[i] = b.check
 	}
 	switch {
 	case fs.NArg() > 0:
@@ -88,8 +103,33 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer, spawn s
 		return usageError{fmt.Sprintf("--latency must not be negative, got %s", f.latency)}
 	case !(f.rate > 0):
 		return usageError{fmt.Sprintf("--rate must be positive (it sets the floor), got %v", f.rate)}
+	case *only != "" && !slices.Contains(known, *only):
+		return usageError{fmt.Sprintf("--check %q: expected one of %s", *only, strings.Join(known, ", "))}
 	}
+	for _, b := range benches {
+		if *only != "" && b.check != *only {
+			continue
+		}
+		fmt.Fprintf(stderr, "bench: %s check, %d customers (generating the sandbox partner and running; this takes a while at the default rate)...\n", b.check, f.customers)
+		if err := b.run(ctx, f, stdout, spawn); err != nil {
+			return fmt.Errorf("%s: %w", b.check, err)
+		}
+	}
+	return nil
+}
 
+// benchLine prints a check's figures in DESIGN.md's one-line format, extra as key=value pairs.
+func benchLine(out io.Writer, check string, customers int, calls, minimum int64, wall, floor time.Duration, rss uint64, extra ...string) {
+	fmt.Fprintf(out, "bench check=%s customers=%d calls=%d minimum=%d wall_s=%.2f floor_s=%.2f peak_rss_mib=%.1f",
+		check, customers, calls, minimum, wall.Seconds(), floor.Seconds(), float64(rss)/(1<<20))
+	for _, e := range extra {
+		fmt.Fprint(out, " "+e)
+	}
+	fmt.Fprintln(out)
+}
+
+// benchBalance measures the balance check of a partner with f.customers customers.
+func benchBalance(ctx context.Context, f benchFlags, stdout io.Writer, spawn spawnSandbox) error {
 	dir, err := os.MkdirTemp("", "bsswatch-bench-")
 	if err != nil {
 		return fmt.Errorf("temporary directory: %w", err)
@@ -456,8 +496,10 @@ func (r benchReport) print(out io.Writer) error {
 	fmt.Fprintf(out, row, "total", itoa(calls), itoa(least), itoa(throttles), itoa(retries), seenAll)
 	fmt.Fprintln(out)
 
-	floor := time.Duration(float64(least) / f.rate * float64(time.Second))
-	parallel := time.Duration(float64(perAPI) / f.rate * float64(time.Second))
+	// APIs have separate limits and the check overlaps its listings, so the floor is the busiest
+	// API's calls / rate; the sum is what running them one after another would cost.
+	floor := time.Duration(float64(perAPI) / f.rate * float64(time.Second))
+	serial := time.Duration(float64(least) / f.rate * float64(time.Second))
 	ratio := float64(r.wall) / float64(floor)
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "figure\tmeasured\ttarget\tresult")
@@ -467,10 +509,10 @@ func (r benchReport) print(out io.Writer) error {
 	} else {
 		fmt.Fprintf(tw, "calls the sandbox saw\tn/a\t= calls made\tn/a (%v)\n", r.seenErr)
 	}
-	fmt.Fprintf(tw, "wall time of the run\t%s\t<= %s (%.1fx floor %s = %d calls / %g per s)\t%s (%.2fx floor)\n",
+	fmt.Fprintf(tw, "wall time of the run\t%s\t<= %s (%.1fx floor %s = %d calls of the busiest API / %g per s)\t%s (%.2fx floor)\n",
 		r.wall.Round(time.Millisecond), scale(floor, targetWallRatio).Round(time.Millisecond), targetWallRatio,
-		floor.Round(time.Millisecond), least, f.rate, verdict(r.wall <= scale(floor, targetWallRatio)), ratio)
-	fmt.Fprintf(tw, "per-API floor\t%s\t(information: busiest API's calls / rate, if APIs overlapped)\t\n", parallel.Round(time.Millisecond))
+		floor.Round(time.Millisecond), perAPI, f.rate, verdict(r.wall <= scale(floor, targetWallRatio)), ratio)
+	fmt.Fprintf(tw, "serial floor\t%s\t(information: all calls / rate, had the APIs run one after another)\t\n", serial.Round(time.Millisecond))
 	fmt.Fprintf(tw, "cold start (app.Start)\t%s\t< %s before the first call\t%s\n", r.cold.Round(10*time.Microsecond), targetColdStart, verdict(r.cold < targetColdStart))
 	if r.rssErr == nil {
 		fmt.Fprintf(tw, "peak RSS (VmHWM)\t%s\t< %s\t%s\n", mib(r.rss), mib(targetRSS), verdict(r.rss < targetRSS))
@@ -479,7 +521,13 @@ func (r benchReport) print(out io.Writer) error {
 	}
 	fmt.Fprintf(tw, "peak Go heap (objects)\t%s\t(information, GOGC default)\t\n", mib(r.heap.objects))
 	fmt.Fprintf(tw, "peak Go runtime memory\t%s\t(information)\t\n", mib(r.heap.runtime))
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	benchLine(out, check.Balance, f.customers, calls, least, r.wall, floor, r.rss,
+		fmt.Sprintf("ratio=%.2f", ratio), "throttled="+itoa(throttles), "retries="+itoa(retries),
+		fmt.Sprintf("cold_start_ms=%.1f", float64(r.cold.Microseconds())/1000))
+	return nil
 }
 
 // count is what the sandbox saw of one API, or n/a when it did not say.

@@ -67,9 +67,10 @@ func TestBench(t *testing.T) {
 		"ListCustomersBalancesDetail": (resellers + 99) / 100,
 		"ShowCustomerAccountBalances": 1,
 	}
-	total := 0
+	total, busiest := 0, 0
 	for _, n := range want {
 		total += n
+		busiest = max(busiest, n)
 	}
 
 	for api, n := range want {
@@ -89,10 +90,12 @@ func TestBench(t *testing.T) {
 	}
 
 	figures := map[string]string{
-		"calls made":             `calls made\s+` + strconv.Itoa(total) + `\s+= ` + strconv.Itoa(total) + ` \(minimum\)\s+PASS`,
-		"calls the sandbox saw":  `calls the sandbox saw\s+` + strconv.Itoa(total) + `\s+= calls made\s+PASS`,
-		"wall time":              `wall time of the run\s+\S+\s+<= \S+ \(1\.2x floor \S+ = ` + strconv.Itoa(total) + ` calls / 50 per s\)\s+(PASS|MISS) \(\d+\.\d\dx floor\)`,
-		"per-API floor":          `per-API floor\s+\S+`,
+		"calls made":            `calls made\s+` + strconv.Itoa(total) + `\s+= ` + strconv.Itoa(total) + ` \(minimum\)\s+PASS`,
+		"calls the sandbox saw": `calls the sandbox saw\s+` + strconv.Itoa(total) + `\s+= calls made\s+PASS`,
+		"wall time":             `wall time of the run\s+\S+\s+<= \S+ \(1\.2x floor \S+ = ` + strconv.Itoa(busiest) + ` calls of the busiest API / 50 per s\)\s+(PASS|MISS) \(\d+\.\d\dx floor\)`,
+		"serial floor":          `serial floor\s+\S+`,
+		"design line": `(?m)^bench check=balance customers=` + strconv.Itoa(customers) + ` calls=` + strconv.Itoa(total) + ` minimum=` + strconv.Itoa(total) +
+			` wall_s=\d+\.\d\d floor_s=` + strconv.FormatFloat(float64(busiest)/50, 'f', 2, 64) + ` peak_rss_mib=\d+\.\d ratio=\d+\.\d\d throttled=0 retries=0 cold_start_ms=\d+\.\d$`,
 		"cold start":             `cold start \(app\.Start\)\s+\S+\s+< 100ms before the first call\s+(PASS|MISS)`,
 		"peak RSS":               `peak RSS \(VmHWM\)\s+\d+\.\d MiB\s+< 128\.0 MiB\s+(PASS|MISS)`,
 		"peak Go heap":           `peak Go heap \(objects\)\s+\d+\.\d MiB`,
@@ -112,6 +115,7 @@ func TestBenchUsage(t *testing.T) {
 		"negative latency": {"--latency", "-1ms"},
 		"extra argument":   {"now"},
 		"unknown flag":     {"--fast"},
+		"unknown check":    {"--check", "coupons"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			spawned := false

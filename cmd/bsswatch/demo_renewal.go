@@ -14,6 +14,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/bsswatch/bsswatch/pkg/app"
+	"github.com/bsswatch/bsswatch/pkg/app/renewalapp"
 	"github.com/bsswatch/bsswatch/pkg/bss/sandbox"
 	"github.com/bsswatch/bsswatch/pkg/money"
 	"github.com/bsswatch/bsswatch/pkg/notify/slacklocal"
@@ -24,11 +25,11 @@ import (
 // Slack signs it, through the same handler the Function URL calls, lets the order worker run, and
 // shows the order in the sandbox and the quote's message after it.
 func (d *demo) playRenewal(ctx context.Context, w io.Writer, channel string) error {
-	svc, inproc, err := d.app.LocalRenewal(nil)
+	svc, inproc, err := renewalapp.Local(d.app)
 	if err != nil {
 		return err
 	}
-	handler := app.RenewalHandler(d.app, svc)
+	handler := renewalapp.Handler(d.app, svc)
 
 	d.now.advance(time.Hour)
 	fmt.Fprintf(w, "\n▶ Run 4 at %s: renewal-quote's scan, invoked as its schedule invokes it\n", d.clock())
@@ -41,7 +42,7 @@ func (d *demo) playRenewal(ctx context.Context, w io.Writer, channel string) err
 	if err != nil {
 		return fmt.Errorf("renewal-quote: %w", err)
 	}
-	res, _ := out.(app.RenewalResult)
+	res, _ := out.(renewalapp.Result)
 	var quotes []slacklocal.Message
 	for _, e := range d.slack.Events()[before:] {
 		if quoteID(e.Message) != "" {

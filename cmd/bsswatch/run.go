@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/bsswatch/bsswatch/pkg/app"
+	"github.com/bsswatch/bsswatch/pkg/app/renewalapp"
 	"github.com/bsswatch/bsswatch/pkg/check"
 )
 
@@ -33,17 +34,22 @@ var functions = func() map[string]func(ctx context.Context, a *app.App, dryRun b
 func runCheck(check string) func(context.Context, *app.App, bool) (any, error) {
 	return func(ctx context.Context, a *app.App, dryRun bool) (any, error) {
 		res, err := a.Run(ctx, check, app.Event{DryRun: dryRun})
-		if err == nil && len(res.CheckErrors) > 0 {
-			err = fmt.Errorf("the check could not run for %d account(s); see check_errors", len(res.CheckErrors))
-		}
-		return res, err
+		return res, incomplete(res, err)
 	}
+}
+
+// incomplete turns a run that could not check an account into an error, so the exit status says it.
+func incomplete(res app.Result, err error) error {
+	if err == nil && len(res.CheckErrors) > 0 {
+		err = fmt.Errorf("the check could not run for %d account(s); see check_errors", len(res.CheckErrors))
+	}
+	return err
 }
 
 // runRenewalScan runs renewal-quote's scheduled scan: quotes are posted to Slack as in Lambda. Clicks
 // need the deployed Function URL; orders that a scan resumes run in this process before it exits.
 func runRenewalScan(ctx context.Context, a *app.App, dryRun bool) (any, error) {
-	svc, inproc, err := a.LocalRenewal(nil)
+	svc, inproc, err := renewalapp.Local(a)
 	if err != nil {
 		return nil, err
 	}
@@ -52,7 +58,11 @@ func runRenewalScan(ctx context.Context, a *app.App, dryRun bool) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return app.RenewalHandler(a, svc)(ctx, ev)
+	out, err := renewalapp.Handler(a, svc)(ctx, ev)
+	if res, ok := out.(renewalapp.Result); ok {
+		return res, incomplete(res.Result, err)
+	}
+	return out, err
 }
 
 func functionNames() string {

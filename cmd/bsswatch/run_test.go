@@ -23,6 +23,7 @@ type runEnv struct {
 	config string // path of the configuration file
 	slack  *slacklocal.Server
 	sk     string // the partner's secret key, which must never be printed
+	box    sandbox.Manifest
 }
 
 // setupRun starts the BSS sandbox and the Slack stand-in on loopback and writes a configuration for
@@ -63,7 +64,7 @@ checks:
 	if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return &runEnv{config: path, slack: slack, sk: m.Partner.SK}
+	return &runEnv{config: path, slack: slack, sk: m.Partner.SK, box: m}
 }
 
 // runCmd runs `bsswatch args...` through the dispatcher.
@@ -226,5 +227,66 @@ func TestRunRenewalWithoutItsSection(t *testing.T) {
 	}
 	if n := len(e.slack.Events()); n != 0 {
 		t.Errorf("made %d Slack calls", n)
+	}
+}
+
+// TestRunRenewalAccountThatCannotBeScanned gives a renewal account a wrong secret key: the run exits 1
+// and ops hears it once; a second run adds nothing; once the key is right again, ops hears that the
+// check recovered.
+func TestRunRenewalAccountThatCannotBeScanned(t *testing.T) {
+	e := setupRun(t)
+	c := e.box.Customers[0]
+	t.Setenv("BSSWATCH_TEST_CUSTOMER_AK", c.AK)
+	t.Setenv("BSSWATCH_TEST_CUSTOMER_SK", "a-wrong-secret-key")
+	t.Setenv("BSSWATCH_TEST_SIGNING", "local-signing-secret")
+	doc := fmt.Sprintf(`
+profiles:
+  acme: {role: customer, site: cn, domain_id: %q, ak: env:BSSWATCH_TEST_CUSTOMER_AK, sk: env:BSSWATCH_TEST_CUSTOMER_SK, endpoint: %q}
+state: {backend: bolt, path: %q}
+destinations:
+  quotes: {type: slack, token: env:BSSWATCH_TEST_SLACK_TOKEN, channel: %s, api_url: %q}
+  ops: {type: slack, token: env:BSSWATCH_TEST_SLACK_TOKEN, channel: C0OPS, api_url: %q}
+routes: [{checks: [renewal], to: [quotes]}]
+ops: [ops]
+slack_app: {signing_secret: env:BSSWATCH_TEST_SIGNING, team_id: T0ACME, app_id: A0APP, destination: quotes}
+approvals: {users: [U0ADA]}
+checks:
+  renewal: {accounts: [{profile: acme}], within_days: 30, period: {type: month, num: 1}}
+`, c.DomainID, e.box.Endpoint, filepath.Join(t.TempDir(), "state.db"), runChannel, e.slack.APIURL(), e.slack.APIURL())
+	path := filepath.Join(t.TempDir(), "renewal.yaml")
+	if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	code, stdout, stderr := runCmd(t, "run", "renewal-quote", "--config", path)
+	if code != 1 {
+		t.Fatalf("got exit %d, want 1; stderr:\n%s", code, stderr)
+	}
+	ops := e.slack.Messages("C0OPS")
+	if len(ops) != 1 || !strings.Contains(ops[0].Render(), "renewal check failing for acme") {
+		t.Fatalf("ops got %d messages, want one saying the renewal check fails for acme", len(ops))
+	}
+	if strings.Contains(stdout+stderr+ops[0].Render(), "a-wrong-secret-key") {
+		t.Error("the secret key reached the output or Slack")
+	}
+
+	before := len(e.slack.Events())
+	if code, _, _ := runCmd(t, "run", "renewal-quote", "--config", path); code != 1 {
+		t.Errorf("second run: got exit %d, want 1", code)
+	}
+	if n := len(e.slack.Events()) - before; n != 0 {
+		t.Errorf("second run: %d Slack calls for the same failure, want none", n)
+	}
+
+	t.Setenv("BSSWATCH_TEST_CUSTOMER_SK", c.SK)
+	if code, _, stderr := runCmd(t, "run", "renewal-quote", "--config", path); code != 0 {
+		t.Fatalf("fixed: got exit %d, want 0; stderr:\n%s", code, stderr)
+	}
+	replies := e.slack.Replies("C0OPS", ops[0].TS)
+	if len(e.slack.Messages("C0OPS")) != 1 || len(replies) == 0 || !strings.Contains(replies[len(replies)-1].Text, "Resolved") {
+		t.Errorf("ops thread %v, want the failure message closed as recovered", replies)
+	}
+	if m, _ := e.slack.Message("C0OPS", ops[0].TS); !strings.Contains(m.Render(), "renewal check recovered for acme") {
+		t.Errorf("ops message:\n%s\nwant it edited to say the check recovered", m.Render())
 	}
 }

@@ -34,12 +34,23 @@ func serveSandbox(ctx context.Context, args []string, stderr io.Writer, ready fu
 	site := fs.String("site", sandbox.SiteCN, `site to play: "cn" (bss/v2, CNY) or "intl" (bssintl/v2, USD)`)
 	manifest := fs.String("manifest", "", "write the endpoint and every credential (JSON, mode 0600) to this file once listening")
 	latency := fs.Duration("latency", 0, "delay before every answer, e.g. 50ms")
-	rate := fs.Float64("rate", 0, "calls per second allowed per access key and API before 429 CBC.0250 (0: no limit)")
+	rate := fs.Float64("rate", 0, "calls per second allowed per account and API before 429 CBC.0250 (0: no limit)")
+	advance := fs.Duration("advance", 0, "start the business clock this far ahead of the wall clock, e.g. 720h")
 	verbose := fs.Bool("v", false, "log every request")
 	fails := apiCounts{}
 	fs.Func("fail-next", "API=N: answer the next N calls of API (an SDK method name) with 500 CBC.0999; repeatable", fails.set)
 	hangs := apiCounts{}
 	fs.Func("hang-next", "API=N: never answer the next N calls of API; repeatable", hangs.set)
+	var faults []sandbox.Fault
+	fs.Func("fault", `a fault as JSON, as the admin API takes it, e.g. '{"api":"ListRenewRateOnPeriod","count":1,"body":"{}"}'; repeatable`,
+		func(v string) error {
+			f, err := sandbox.ParseFault(v)
+			if err != nil {
+				return err
+			}
+			faults = append(faults, f)
+			return nil
+		})
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
@@ -59,7 +70,8 @@ func serveSandbox(ctx context.Context, args []string, stderr io.Writer, ready fu
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
 
 	start := time.Now()
-	srv, err := sandbox.New(sandbox.Options{Site: *site, Seed: *seed, Customers: *customers, Latency: *latency, RatePerSecond: *rate})
+	srv, err := sandbox.New(sandbox.Options{Site: *site, Seed: *seed, Customers: *customers, Latency: *latency, RatePerSecond: *rate,
+		Advance: *advance, Faults: faults})
 	if err != nil {
 		return usageError{err.Error()}
 	}
@@ -84,7 +96,8 @@ func serveSandbox(ctx context.Context, args []string, stderr io.Writer, ready fu
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
 	log.Info("sandbox listening", "endpoint", endpoint, "site", *site, "customers", *customers, "seed", *seed,
-		"manifest", *manifest, "latency", latency.String(), "rate", *rate, "generated_in", time.Since(start).Round(time.Millisecond).String())
+		"manifest", *manifest, "latency", latency.String(), "rate", *rate, "advance", advance.String(), "admin", endpoint+sandbox.AdminPrefix,
+		"generated_in", time.Since(start).Round(time.Millisecond).String())
 	if ready != nil {
 		ready(endpoint)
 	}

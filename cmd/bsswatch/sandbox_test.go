@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -49,7 +50,8 @@ func TestSandboxCommand(t *testing.T) {
 	done := make(chan error, 1)
 	go func() {
 		done <- serveSandbox(ctx, []string{"--addr", "127.0.0.1:0", "--customers", "5", "--seed", "3", "--site", "intl", "--manifest", path, "-v",
-			"--fail-next", "ListSubCustomers=1"},
+			"--fail-next", "ListSubCustomers=1", "--advance", "48h",
+			"--fault", `{"api":"ListInvoices","count":1,"status":403,"code":"CBC.0155"}`},
 			&stderr, func(endpoint string) { ready <- endpoint })
 	}()
 	var endpoint string
@@ -96,6 +98,20 @@ func TestSandboxCommand(t *testing.T) {
 	if *resp.Count != 5 {
 		t.Errorf("got %d customers, want 5", *resp.Count)
 	}
+	_, err = client.ListInvoices(&model.ListInvoicesRequest{StartTime: "2026-01-01T00:00:00Z", EndTime: "2026-02-01T00:00:00Z", Offset: 1, Limit: 10})
+	if !errors.As(err, &se) || se.StatusCode != 403 || se.ErrorCode != "CBC.0155" {
+		t.Fatalf("first ListInvoices with --fault: got %v, want 403 CBC.0155", err)
+	}
+	clk, err := http.Get(m.Endpoint + sandbox.AdminPrefix + "clock")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var state sandbox.ClockState
+	err = json.NewDecoder(clk.Body).Decode(&state)
+	clk.Body.Close()
+	if err != nil || time.Duration(state.Offset) != 48*time.Hour {
+		t.Errorf("admin clock: got %+v (%v), want offset 48h from --advance", state, err)
+	}
 
 	cancel()
 	if err := <-done; err != nil {
@@ -128,6 +144,8 @@ func TestRunExitCodes(t *testing.T) {
 		{"bad flag", []string{"sandbox", "--customers", "many"}, 2, "invalid value"},
 		{"negative customers", []string{"sandbox", "--customers", "-1", "--addr", "127.0.0.1:0"}, 2, "customers must be"},
 		{"bad fail-next", []string{"sandbox", "--fail-next", "ListPartnerBalances"}, 2, "want API=N"},
+		{"bad fault", []string{"sandbox", "--fault", `{"api":"ListEverything","status":500}`}, 2, "not an API the sandbox serves"},
+		{"negative advance", []string{"sandbox", "--advance", "-1h", "--addr", "127.0.0.1:0"}, 2, "must not be negative"},
 		{"unusable address", []string{"sandbox", "--addr", "256.0.0.1:1"}, 1, "listen on"},
 	}
 	for _, tt := range tests {

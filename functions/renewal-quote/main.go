@@ -12,6 +12,7 @@ import (
 	lambdaapi "github.com/aws/aws-sdk-go-v2/service/lambda"
 
 	"github.com/bsswatch/bsswatch/pkg/app"
+	"github.com/bsswatch/bsswatch/pkg/app/renewalapp"
 	"github.com/bsswatch/bsswatch/pkg/renewal"
 )
 
@@ -31,10 +32,10 @@ func main() {
 	}
 	// The order worker is this same function, invoked asynchronously (InvocationType Event).
 	d := renewal.LambdaDispatcher{Client: lambdaapi.NewFromConfig(awsCfg), Function: os.Getenv("AWS_LAMBDA_FUNCTION_NAME")}
-	svc, err := a.Renewal(d, nil)
+	svc, err := renewalapp.New(a, d)
 	if err != nil {
 		log.Error("start", "error", err.Error())
 		os.Exit(1)
 	}
-	lambda.Start(app.RenewalHandler(a, svc))
+	lambda.Start(renewalapp.Handler(a, svc))
 }

@@ -16,7 +16,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/shopspring/decimal"
 
-	"github.com/bsswatch/bsswatch/pkg/app"
+	"github.com/bsswatch/bsswatch/pkg/app/renewalapp"
 	"github.com/bsswatch/bsswatch/pkg/bss/sandbox"
 	"github.com/bsswatch/bsswatch/pkg/notify/slacklocal"
 	"github.com/bsswatch/bsswatch/pkg/runtimeapi"
@@ -163,7 +163,7 @@ func TestArtifactQuotesApprovesAndOrders(t *testing.T) {
 	if r.Error != nil {
 		t.Fatalf("scan: %+v", r.Error)
 	}
-	var res app.RenewalResult
+	var res renewalapp.Result
 	if err := json.Unmarshal(r.Payload, &res); err != nil {
 		t.Fatalf("answer %s: %v", r.Payload, err)
 	}

@@ -49,6 +49,8 @@ type App struct {
 	Engine  *alert.Engine
 	Log     *slog.Logger
 	checks  map[string]check.Check
+	dests   map[string]notify.Destination
+	http    *http.Client
 	now     func() time.Time
 	loc     *time.Location
 	close   func() error
@@ -97,6 +99,10 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
+	httpClient := opts.HTTPClient
+	if httpClient == nil {
+		httpClient = http.DefaultClient
+	}
 	store, closeStore, err := openStore(ctx, cfg.State, now, opts)
 	if err != nil {
 		return nil, err
@@ -120,6 +126,8 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 		},
 		Log:    log,
 		checks: checks(cfg),
+		dests:  dests,
+		http:   httpClient,
 		now:    now,
 		loc:    loc,
 		close:  closeStore,
@@ -135,6 +143,18 @@ func (a *App) AWS(ctx context.Context) (aws.Config, error) {
 	}
 	return a.aws(ctx)
 }
+
+// Now reads the App's clock.
+func (a *App) Now() time.Time { return a.now() }
+
+// Destination returns the configured destination named name.
+func (a *App) Destination(name string) (notify.Destination, bool) {
+	d, ok := a.dests[name]
+	return d, ok
+}
+
+// HTTPClient carries the App's outbound HTTP requests (Slack, webhooks, response_url answers).
+func (a *App) HTTPClient() *http.Client { return a.http }
 
 // Close releases the state store.
 func (a *App) Close() error { return a.close() }

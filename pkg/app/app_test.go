@@ -4,11 +4,11 @@ import (
 	"context"
 	"fmt"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/shopspring/decimal"
 
 	"github.com/bsswatch/bsswatch/pkg/app"
@@ -17,9 +17,13 @@ import (
 	"github.com/bsswatch/bsswatch/pkg/check"
 	"github.com/bsswatch/bsswatch/pkg/config"
 	"github.com/bsswatch/bsswatch/pkg/notify/slacklocal"
+	"github.com/bsswatch/bsswatch/pkg/state/dynamo/dynamotest"
 )
 
-const channel = "CALERTS"
+const (
+	channel    = "CALERTS"
+	opsChannel = "COPS"
+)
 
 type env struct {
 	box   *sandbox.Server
@@ -32,6 +36,24 @@ type env struct {
 // configuration, as a function's cold start does. partnerSK replaces the partner's secret key when set.
 func setup(t *testing.T, customers int, partnerSK string) *env {
 	t.Helper()
+	return setupChecks(t, customers, partnerSK, `
+  balance:
+    partner:
+      profile: partner-cn
+      thresholds:
+        cash: {currency: CNY, warning: "100000000", critical: "1"}
+    customers:
+      profile: partner-cn
+      default: {currency: CNY, warning: "1000", critical: "100"}
+    own:
+      - {profile: customer-1, threshold: {currency: CNY, warning: "100000000", critical: "100"}}
+`)
+}
+
+// setupChecks is setup with the given checks section. State lives in a table of the local
+// DynamoDB-API server, as in Lambda.
+func setupChecks(t *testing.T, customers int, partnerSK, checks string) *env {
+	t.Helper()
 	box, err := sandbox.New(sandbox.Options{Site: sandbox.SiteCN, Seed: 7, Customers: customers})
 	if err != nil {
 		t.Fatal(err)
@@ -43,6 +65,7 @@ func setup(t *testing.T, customers int, partnerSK string) *env {
 
 	m := box.Manifest(srv.URL)
 	own := m.Customers[0]
+	_, table := dynamotest.Start(t)
 	secrets := map[string]string{
 		"P_AK": m.Partner.AK, "P_SK": m.Partner.SK, "C_AK": own.AK, "C_SK": own.SK, "SLACK_TOKEN": "xoxb-test",
 	}
@@ -54,23 +77,13 @@ timezone: Asia/Shanghai
 profiles:
   partner-cn: {role: partner, site: cn, domain_id: %q, ak: env:P_AK, sk: env:P_SK, endpoint: %q}
   customer-1: {role: customer, site: cn, domain_id: %q, ak: env:C_AK, sk: env:C_SK, endpoint: %q}
-state: {backend: bolt, path: %q}
+state: {backend: dynamodb, table: %q}
 destinations:
   alerts: {type: slack, token: env:SLACK_TOKEN, channel: %s, api_url: %q}
+  ops: {type: slack, token: env:SLACK_TOKEN, channel: %s, api_url: %q}
 routes: [{to: [alerts]}]
-ops: [alerts]
-checks:
-  balance:
-    partner:
-      profile: partner-cn
-      thresholds:
-        cash: {currency: CNY, warning: "100000000", critical: "1"}
-    customers:
-      profile: partner-cn
-      default: {currency: CNY, warning: "1000", critical: "100"}
-    own:
-      - {profile: customer-1, threshold: {currency: CNY, warning: "100000000", critical: "100"}}
-`, m.Partner.DomainID, srv.URL, own.DomainID, srv.URL, filepath.Join(t.TempDir(), "state.db"), channel, slack.APIURL())
+ops: [ops]
+checks:%s`, m.Partner.DomainID, srv.URL, own.DomainID, srv.URL, table, channel, slack.APIURL(), opsChannel, slack.APIURL(), checks)
 	envf := func(k string) string { return secrets[k] }
 	cfg, err := config.Parse([]byte(doc), envf)
 	if err != nil {
@@ -81,9 +94,15 @@ checks:
 	}
 	e := &env{box: box, slack: slack, now: time.Date(2026, 11, 21, 8, 0, 0, 0, time.UTC)}
 	a, err := app.New(context.Background(), cfg, app.Options{
-		Now:    func() time.Time { return e.now },
-		BSS:    bss.Options{BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond},
-		NoSync: true,
+		Now: func() time.Time { return e.now },
+		// No retries: one injected failure is one failed call.
+		BSS: bss.Options{MaxRetries: -1},
+		AWS: func(context.Context) (aws.Config, error) {
+			return aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(dynamotest.Endpoint(t)),
+				Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+					return aws.Credentials{AccessKeyID: "local", SecretAccessKey: "local"}, nil
+				})}, nil
+		},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -183,7 +202,7 @@ func TestBalanceWrongCredentialsAlertOpsOnce(t *testing.T) {
 	if len(res.CheckErrors) != 1 || res.Sent["check_failed"] != 1 {
 		t.Fatalf("result = %+v, want one check failure sent", res)
 	}
-	msgs := e.slack.Messages(channel)
+	msgs := e.slack.Messages(opsChannel)
 	var failure string
 	for _, m := range msgs {
 		text := m.Text + slacklocal.RenderBlocks(m.Blocks)
@@ -259,5 +278,77 @@ func TestParseEvent(t *testing.T) {
 		if _, err := app.ParseEvent([]byte(bad)); err == nil {
 			t.Errorf("ParseEvent(%q) succeeded, want an error", bad)
 		}
+	}
+}
+
+// customersOnly watches only the partner's sub-customers: no other section can make the run look
+// like it covered something.
+const customersOnly = `
+  balance:
+    customers:
+      profile: partner-cn
+      default: {currency: CNY, warning: "1000", critical: "100"}
+`
+
+func resellers(box *sandbox.Server) int {
+	n := 0
+	for _, c := range box.Customers() {
+		if c.Reseller {
+			n++
+		}
+	}
+	return n
+}
+
+func TestBalanceEveryBatchFailingTellsOpsAndResolvesNothing(t *testing.T) {
+	e := setupChecks(t, 250, "", customersOnly)
+	first := e.run(t)
+	digest := e.slack.Messages(channel)
+	if first.Findings == 0 || len(digest) != 1 {
+		t.Fatalf("first run: %d findings, %d messages; want a digest", first.Findings, len(digest))
+	}
+	n := resellers(e.box)
+	batches := (n + 99) / 100
+	e.box.FailNext("ListCustomersBalancesDetail", batches, 500, "CBC.0999")
+	e.now = e.now.Add(time.Hour)
+	res := e.run(t)
+	if len(res.CheckErrors) != 1 || res.Sent["check_failed"] != 1 || res.Sent["update"]+res.Sent["resolved"] != 0 {
+		t.Fatalf("result %+v, want one ops message and nothing resolved", res)
+	}
+	if m, _ := e.slack.Message(channel, digest[0].TS); m.Edits != 0 || len(e.slack.Replies(channel, digest[0].TS)) != 0 {
+		t.Errorf("the digest was touched (%d edits) while no balance could be read", m.Edits)
+	}
+	ops := e.slack.Messages(opsChannel)
+	if len(ops) != 1 {
+		t.Fatalf("ops got %d messages, want 1", len(ops))
+	}
+	want := fmt.Sprintf("%d of %d customers not checked", n, n)
+	if text := ops[0].Render(); !strings.Contains(text, want) || !strings.Contains(text, "CBC.0999") || !strings.Contains(text, "balance check failing") {
+		t.Errorf("ops message:\n%s\nwant a failure saying %q with the code", text, want)
+	}
+}
+
+func TestBalanceSomeBatchesFailingTellsOpsTheCount(t *testing.T) {
+	e := setupChecks(t, 250, "", customersOnly)
+	e.box.FailNext("ListCustomersBalancesDetail", 1, 500, "CBC.0999")
+	res := e.run(t)
+	if len(res.CheckErrors) != 1 || res.Sent["check_failed"] != 1 || res.Findings == 0 {
+		t.Fatalf("result %+v, want findings for the good batches and one ops message", res)
+	}
+	n := resellers(e.box)
+	ops := e.slack.Messages(opsChannel)
+	if len(ops) != 1 {
+		t.Fatalf("ops got %d messages, want 1", len(ops))
+	}
+	// Batches run concurrently, so the failed one is either a full batch of 100 or the remainder.
+	text := ops[0].Render()
+	if !strings.Contains(text, "balance check incomplete") ||
+		!(strings.Contains(text, fmt.Sprintf("100 of %d customers not checked", n)) || strings.Contains(text, fmt.Sprintf("%d of %d customers not checked", n-100*((n-1)/100), n))) {
+		t.Errorf("ops message:\n%s\nwant the count of customers not checked", text)
+	}
+	// The next run covers everyone: ops hears the check recovered.
+	e.now = e.now.Add(time.Hour)
+	if res := e.run(t); len(res.CheckErrors) != 0 || res.Sent["resolved"] != 1 {
+		t.Errorf("next run %+v, want the ops episode closed", res)
 	}
 }

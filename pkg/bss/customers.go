@@ -2,6 +2,7 @@ package bss
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	cnmodel "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/bss/v2/model"
@@ -33,22 +34,30 @@ type SubCustomer struct {
 // sites), PageSubCustomers per call. It fails with Unsupported before any call for a customer
 // profile, and with an *Error when a page fails after retries (no partial list).
 func (c *Client) SubCustomers(ctx context.Context) ([]SubCustomer, error) {
+	return c.EachSubCustomers(ctx, nil)
+}
+
+// EachSubCustomers is SubCustomers that also hands each page to each as soon as it arrives, so a
+// caller can work on the first customers while the rest are listed (pages come in any order, one
+// call of each at a time). When it fails, each may already have seen some pages.
+func (c *Client) EachSubCustomers(ctx context.Context, each func([]SubCustomer)) ([]SubCustomer, error) {
 	if err := c.allow(ListSubCustomers); err != nil {
 		return nil, err
 	}
-	raw, err := pageAll(ctx, c, ListSubCustomers, PageSubCustomers, func(i int) (page[subCustomerRaw], error) {
+	var mu sync.Mutex
+	return pageAll(ctx, c, ListSubCustomers, PageSubCustomers, func(i int) (page[SubCustomer], error) {
 		req := cnmodel.QuerySubCustomerListReq{Offset: ptr(int32(i * PageSubCustomers)), Limit: ptr(int32(PageSubCustomers))}
-		var p page[subCustomerRaw]
+		var raw []subCustomerRaw
 		var count *int32
 		if c.cn != nil {
 			resp, err := c.cn.ListSubCustomers(&cnmodel.ListSubCustomersRequest{Body: &req})
 			if err != nil {
-				return p, err
+				return page[SubCustomer]{}, err
 			}
 			count = resp.Count
 			if resp.CustomerInfos != nil {
 				for _, ci := range *resp.CustomerInfos {
-					p.items = append(p.items, subCustomerRaw{ci.CustomerId, ci.AccountName, ci.Customer,
+					raw = append(raw, subCustomerRaw{ci.CustomerId, ci.AccountName, ci.Customer,
 						ci.AssociationType, ci.AssociatedOn, ci.Label, ci.IsFrozen})
 				}
 			}
@@ -56,33 +65,33 @@ func (c *Client) SubCustomers(ctx context.Context) ([]SubCustomer, error) {
 			ireq := intlmodel.QuerySubCustomerListReq(req)
 			resp, err := c.intl.ListSubCustomers(&intlmodel.ListSubCustomersRequest{Body: &ireq})
 			if err != nil {
-				return p, err
+				return page[SubCustomer]{}, err
 			}
 			count = resp.Count
 			if resp.CustomerInfos != nil {
 				for _, ci := range *resp.CustomerInfos {
-					p.items = append(p.items, subCustomerRaw{ci.CustomerId, ci.AccountName, ci.Customer,
+					raw = append(raw, subCustomerRaw{ci.CustomerId, ci.AccountName, ci.Customer,
 						ci.AssociationType, ci.AssociatedOn, ci.Label, ci.IsFrozen})
 				}
 			}
 		}
-		p.total = total(count)
+		p := page[SubCustomer]{total: total(count)}
+		for _, r := range raw {
+			on, err := timeField(ListSubCustomers, "associated_on", r.associatedOn)
+			if err != nil {
+				return page[SubCustomer]{}, err
+			}
+			p.items = append(p.items, SubCustomer{ID: r.id, AccountName: r.accountName, Name: str(r.name),
+				AssociationType: AssociationType(str(r.associationType)), AssociatedOn: on, Label: str(r.label),
+				Frozen: num(r.frozen)})
+		}
+		if each != nil {
+			mu.Lock()
+			each(p.items)
+			mu.Unlock()
+		}
 		return p, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	out := make([]SubCustomer, 0, len(raw))
-	for _, r := range raw {
-		on, err := timeField(ListSubCustomers, "associated_on", r.associatedOn)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, SubCustomer{ID: r.id, AccountName: r.accountName, Name: str(r.name),
-			AssociationType: AssociationType(str(r.associationType)), AssociatedOn: on, Label: str(r.label),
-			Frozen: num(r.frozen)})
-	}
-	return out, nil
 }
 
 // subCustomerRaw holds the fields of the two SDKs' CustomerInformation (identical JSON, distinct Go

@@ -29,6 +29,9 @@ var severityEmoji = map[Severity]string{
 // fallback text; BSS names can contain them.
 var slackEscape = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 
+// Escape makes text from BSS or people safe to put in Slack mrkdwn: no accidental links or mentions.
+func Escape(text string) string { return slackEscape.Replace(text) }
+
 // renderBlocks renders msg as Block Kit: a header with the severity emoji and title, the summary and
 // its notes, extra sections (changes, reminders) when the destination cannot use threads, one section per item
 // worst first, and a context line with check, account and time. Items beyond Slack's 50-block limit

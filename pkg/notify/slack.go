@@ -78,6 +78,43 @@ func (s *Slack) Send(ctx context.Context, msg Message, prev Ref) (Ref, error) {
 	return prev, nil
 }
 
+// Post sends a message of the caller's own (a renewal quote, an answer) to the destination's channel
+// and returns where it lives. Like Send it waits out 429s and never puts the token in an error.
+func (s *Slack) Post(ctx context.Context, text string, blocks []slack.Block) (Ref, error) {
+	return s.post(ctx, s.channel, slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...))
+}
+
+// Update replaces the text and blocks of a message that Post returned.
+func (s *Slack) Update(ctx context.Context, ref Ref, text string, blocks []slack.Block) error {
+	if ref.IsZero() {
+		return fmt.Errorf("notify: slack %s: chat.update: no message to update", s.name)
+	}
+	return s.call(ctx, "chat.update", func(ctx context.Context) error {
+		_, _, _, err := s.api.UpdateMessageContext(ctx, ref.Channel, ref.TS, slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...))
+		return err
+	})
+}
+
+// Reply posts text in the thread of ref; a zero ref has no thread and is left alone.
+func (s *Slack) Reply(ctx context.Context, ref Ref, text string) error {
+	if ref.IsZero() {
+		return nil
+	}
+	_, err := s.post(ctx, ref.Channel, slack.MsgOptionTS(ref.TS), slack.MsgOptionText(text, false))
+	return err
+}
+
+// GroupMembers lists the user ids of a user group (usergroups.users.list, scope usergroups:read).
+func (s *Slack) GroupMembers(ctx context.Context, group string) ([]string, error) {
+	var members []string
+	err := s.call(ctx, "usergroups.users.list", func(ctx context.Context) error {
+		var err error
+		members, err = s.api.GetUserGroupMembersContext(ctx, group)
+		return err
+	})
+	return members, err
+}
+
 func (s *Slack) post(ctx context.Context, channel string, opts ...slack.MsgOption) (Ref, error) {
 	var ref Ref
 	err := s.call(ctx, "chat.postMessage", func(ctx context.Context) error {

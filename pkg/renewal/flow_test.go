@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -728,5 +729,43 @@ func TestOrderFailsWhenAResourceWasOrderedElsewhere(t *testing.T) {
 	}
 	if text := e.messageText(got); !strings.Contains(text, "Not renewed") {
 		t.Errorf("message does not say it was not renewed:\n%s", text)
+	}
+}
+
+// held is a Dispatcher that keeps approved quotes for the test to order.
+type held struct{}
+
+func (held) Dispatch(context.Context, string) error { return nil }
+
+// TestConcurrentWorkersSayOrderingOnce runs five workers on one approved quote at once (a retried
+// asynchronous invocation overlapping the first): only the one that wins approving -> ordering says
+// "ordering" in the thread, and one order is placed.
+func TestConcurrentWorkersSayOrderingOnce(t *testing.T) {
+	e := newEnv(t, envOptions{autoPay: true})
+	e.svc.Dispatcher = held{}
+	q := e.scanOne()
+	if _, out := e.click(q, slackapp.ActionApprove, "UADA"); out != Approved {
+		t.Fatalf("click: %s", out)
+	}
+	var wg sync.WaitGroup
+	for range 5 {
+		wg.Go(func() {
+			if err := e.svc.Order(context.Background(), q.ID); err != nil && !errors.Is(err, ErrInProgress) {
+				t.Errorf("worker: %v", err)
+			}
+		})
+	}
+	wg.Wait()
+	said := 0
+	for _, r := range e.slack.Replies(q.Message.Channel, q.Message.TS) {
+		if strings.Contains(r.Text, ": ordering.") {
+			said++
+		}
+	}
+	if said != 1 {
+		t.Errorf("%d workers said they were ordering, want 1", said)
+	}
+	if n := len(e.ordersOf(e.customer.CustomerID)); n != 1 {
+		t.Errorf("%d orders, want 1", n)
 	}
 }

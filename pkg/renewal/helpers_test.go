@@ -14,6 +14,7 @@ import (
 	"github.com/bsswatch/bsswatch/pkg/bss"
 	"github.com/bsswatch/bsswatch/pkg/bss/sandbox"
 	"github.com/bsswatch/bsswatch/pkg/money"
+	"github.com/bsswatch/bsswatch/pkg/notify"
 	"github.com/bsswatch/bsswatch/pkg/notify/slacklocal"
 	"github.com/bsswatch/bsswatch/pkg/slackapp"
 	"github.com/bsswatch/bsswatch/pkg/state/dynamo"
@@ -113,7 +114,10 @@ func newEnv(t testing.TB, o envOptions) *env {
 
 	e.slack = slacklocal.New(slacklocal.WithToken("xoxb-test"), slacklocal.WithClock(clk.Now))
 	t.Cleanup(e.slack.Close)
-	api := slack.New("xoxb-test", slack.OptionAPIURL(e.slack.APIURL()))
+	out, err := notify.NewSlack("quotes", "xoxb-test", channel, notify.WithAPIURL(e.slack.APIURL()))
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	client, table := dynamotest.Start(t)
 	e.table = table
@@ -134,7 +138,7 @@ func newEnv(t testing.TB, o envOptions) *env {
 	}
 	e.svc = &Service{
 		Store:    e.store,
-		Slack:    &Slack{API: api, Channel: channel},
+		Slack:    &Slack{Out: out},
 		Policy:   pol,
 		Accounts: map[string]Account{"acme": {Name: "acme", Quoter: quoter, Lister: e.partner, CustomerID: e.customer.CustomerID}},
 		Verifier: slackapp.Verifier{SigningSecret: signingSecret, Now: clk.Now},

@@ -1,8 +1,6 @@
 package renewal
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -10,48 +8,17 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/bsswatch/bsswatch/pkg/bss"
+	"github.com/bsswatch/bsswatch/pkg/notify"
 	"github.com/bsswatch/bsswatch/pkg/slackapp"
 )
 
-// Slack posts and edits quote messages as the Slack app's bot user in one channel.
+// Slack draws quote messages and sends them through the project's one Slack client (pkg/notify), so
+// quotes get the same 429 handling, deadlines and token redaction as alerts.
 type Slack struct {
-	API     *slack.Client
-	Channel string
+	// Out is the Slack app's bot destination; quotes go to its channel.
+	Out *notify.Slack
 	// Location is the time zone of times in messages; nil means UTC.
 	Location *time.Location
-}
-
-// post sends a new top-level message and returns where it lives.
-func (s *Slack) post(ctx context.Context, text string, blocks []slack.Block) (MessageRef, error) {
-	ch, ts, err := s.API.PostMessageContext(ctx, s.Channel, slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...))
-	if err != nil {
-		return MessageRef{}, fmt.Errorf("renewal: slack chat.postMessage: %w", err)
-	}
-	return MessageRef{Channel: ch, TS: ts}, nil
-}
-
-// update replaces a quote message's text and blocks.
-func (s *Slack) update(ctx context.Context, ref MessageRef, text string, blocks []slack.Block) error {
-	if ref.IsZero() {
-		return errors.New("renewal: slack chat.update: the quote has no message")
-	}
-	_, _, _, err := s.API.UpdateMessageContext(ctx, ref.Channel, ref.TS, slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...))
-	if err != nil {
-		return fmt.Errorf("renewal: slack chat.update: %w", err)
-	}
-	return nil
-}
-
-// reply posts text in the thread of a quote message.
-func (s *Slack) reply(ctx context.Context, ref MessageRef, text string) error {
-	if ref.IsZero() {
-		return nil
-	}
-	_, _, err := s.API.PostMessageContext(ctx, ref.Channel, slack.MsgOptionTS(ref.TS), slack.MsgOptionText(text, false))
-	if err != nil {
-		return fmt.Errorf("renewal: slack thread reply: %w", err)
-	}
-	return nil
 }
 
 func (s *Slack) when(t time.Time) string {
@@ -61,9 +28,6 @@ func (s *Slack) when(t time.Time) string {
 	}
 	return t.In(loc).Format("2006-01-02 15:04 MST")
 }
-
-// mrkdwnEscape escapes the three characters Slack's mrkdwn gives meaning to.
-var mrkdwnEscape = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 
 func periodText(t bss.PeriodType, n int) string {
 	unit := "month"
@@ -84,13 +48,13 @@ func (s *Slack) render(q *Quote) (string, []slack.Block) {
 	header := slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, "Renewal quote: "+q.Account, false, false))
 	var lines []string
 	for _, it := range q.Items {
-		lines = append(lines, fmt.Sprintf("• *%s* (%s, %s) expires %s", mrkdwnEscape.Replace(it.Name), mrkdwnEscape.Replace(it.Type),
-			mrkdwnEscape.Replace(it.Region), s.when(it.Expires)))
+		lines = append(lines, fmt.Sprintf("• *%s* (%s, %s) expires %s", notify.Escape(it.Name), notify.Escape(it.Type),
+			notify.Escape(it.Region), s.when(it.Expires)))
 	}
 	resources := slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, strings.Join(lines, "\n"), false, false), nil, nil)
 	discount := q.Discount.String()
 	if q.DiscountName != "" {
-		discount += " (" + mrkdwnEscape.Replace(q.DiscountName) + ")"
+		discount += " (" + notify.Escape(q.DiscountName) + ")"
 	}
 	fields := []*slack.TextBlockObject{
 		slack.NewTextBlockObject(slack.MarkdownType, "*Period*\n"+periodText(q.PeriodType, q.PeriodNum), false, false),
@@ -137,17 +101,17 @@ func (s *Slack) status(q *Quote) string {
 			line += ". Order " + strings.Join(q.OrderIDs, ", ")
 		}
 		if q.Note != "" {
-			line += ". " + mrkdwnEscape.Replace(q.Note)
+			line += ". " + notify.Escape(q.Note)
 		}
 		return line
 	case Failed:
-		return ":x: Not renewed: " + mrkdwnEscape.Replace(q.Reason)
+		return ":x: Not renewed: " + notify.Escape(q.Reason)
 	case Rejected:
 		return fmt.Sprintf(":no_entry: Rejected by <@%s> at %s. Nothing was ordered.", q.Decider, s.when(q.DecidedAt))
 	case Expired:
 		return fmt.Sprintf(":hourglass: Expired at %s without a decision. Nothing was ordered.", s.when(q.Deadline))
 	case Superseded:
-		return ":arrows_counterclockwise: Superseded: " + mrkdwnEscape.Replace(q.Note) + ". Nothing was ordered; see the new quote."
+		return ":arrows_counterclockwise: Superseded: " + notify.Escape(q.Note) + ". Nothing was ordered; see the new quote."
 	}
 	return ""
 }

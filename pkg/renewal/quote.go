@@ -9,6 +9,7 @@ import (
 
 	"github.com/bsswatch/bsswatch/pkg/bss"
 	"github.com/bsswatch/bsswatch/pkg/money"
+	"github.com/bsswatch/bsswatch/pkg/notify"
 )
 
 // State is where a quote is in its life.
@@ -64,15 +65,6 @@ type Approval struct {
 	At       time.Time `json:"at"`
 }
 
-// MessageRef is where a quote's Slack message lives.
-type MessageRef struct {
-	Channel string `json:"channel"`
-	TS      string `json:"ts"`
-}
-
-// IsZero reports whether the message has not been posted.
-func (m MessageRef) IsZero() bool { return m.TS == "" }
-
 // Quote is a renewal offer for up to bss.BatchRenew main resources of one account.
 type Quote struct {
 	ID string `json:"id"`
@@ -92,7 +84,7 @@ type Quote struct {
 	TwoApprovers bool       `json:"two_approvers,omitempty"`
 	Created      time.Time  `json:"created"`
 	Deadline     time.Time  `json:"deadline"`
-	Message      MessageRef `json:"message"`
+	Message      notify.Ref `json:"message"`
 	State        State      `json:"state"`
 	Approvals    []Approval `json:"approvals,omitempty"`
 	// Decider and DecidedAt say who moved the quote out of pending (approved, rejected) and when.

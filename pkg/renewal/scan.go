@@ -262,7 +262,7 @@ func (s *Service) quote(ctx context.Context, a Account, items []Item, supersedes
 // post sends the quote's first message and records where it lives.
 func (s *Service) post(ctx context.Context, q *Quote) error {
 	text, blocks := s.Slack.render(q)
-	ref, err := s.Slack.post(ctx, text, blocks)
+	ref, err := s.Slack.Out.Post(ctx, text, blocks)
 	if err != nil {
 		return err
 	}

@@ -126,13 +126,13 @@ func (s *Service) audit(ctx context.Context, q *Quote, actor, action, detail str
 // any). Slack failures are logged: the state store, not the message, is the record.
 func (s *Service) show(ctx context.Context, q *Quote, reply string) {
 	text, blocks := s.Slack.render(q)
-	if err := s.Slack.update(ctx, q.Message, text, blocks); err != nil {
+	if err := s.Slack.Out.Update(ctx, q.Message, text, blocks); err != nil {
 		s.log().WarnContext(ctx, "slack update", "quote", q.ID, "state", q.State, "error", err.Error())
 	}
 	if reply == "" {
 		return
 	}
-	if err := s.Slack.reply(ctx, q.Message, reply); err != nil {
+	if err := s.Slack.Out.Reply(ctx, q.Message, reply); err != nil {
 		s.log().WarnContext(ctx, "slack reply", "quote", q.ID, "state", q.State, "error", err.Error())
 	}
 }

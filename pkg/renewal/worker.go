@@ -72,7 +72,6 @@ func (s *Service) approved(ctx context.Context, q Quote) error {
 	if rose {
 		return s.supersede(ctx, q, a, rq.Amount.String(), why)
 	}
-	s.reply(ctx, &q, fmt.Sprintf("Re-quoted at %s (approved %s): ordering.", rq.Amount, q.Amount))
 	q, err = s.Store.Transition(ctx, q.ID, []State{Approving}, func(q *Quote) error {
 		q.State, q.OrderingAt = Ordering, s.now()
 		return nil
@@ -87,6 +86,8 @@ func (s *Service) approved(ctx context.Context, q Quote) error {
 		return err
 	}
 	s.audit(ctx, &q, "worker", "ordering", "re-quoted "+rq.Amount.String())
+	// Said only by the worker that won approving -> ordering: it is the one that orders.
+	s.reply(ctx, &q, fmt.Sprintf("Re-quoted at %s (approved %s): ordering.", rq.Amount, q.Amount))
 	if s.afterOrdering != nil {
 		if err := s.afterOrdering(q); err != nil {
 			return err
@@ -296,7 +297,7 @@ func (s *Service) fail(ctx context.Context, q Quote, from []State, reason string
 }
 
 func (s *Service) reply(ctx context.Context, q *Quote, text string) {
-	if err := s.Slack.reply(ctx, q.Message, text); err != nil {
+	if err := s.Slack.Out.Reply(ctx, q.Message, text); err != nil {
 		s.log().WarnContext(ctx, "slack reply", "quote", q.ID, "error", err.Error())
 	}
 }

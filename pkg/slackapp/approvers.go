@@ -7,14 +7,17 @@ import (
 	"slices"
 	"sync"
 	"time"
-
-	"github.com/slack-go/slack"
 )
 
 // DefaultGroupTTL is how long Approvers trusts a user group's member list: long enough that a burst
 // of clicks makes one usergroups.users.list call (a Tier 2 method, about 20 calls a minute), short
 // enough that someone removed from the group loses the right within minutes.
 const DefaultGroupTTL = 5 * time.Minute
+
+// GroupReader lists the members of a Slack user group; *notify.Slack is one.
+type GroupReader interface {
+	GroupMembers(ctx context.Context, group string) ([]string, error)
+}
 
 // Approvers says who may approve or reject a renewal: the user ids in Users, and the members of the
 // user group Group (read through Client with usergroups:read). The zero value allows nobody. An
@@ -23,7 +26,7 @@ type Approvers struct {
 	Users []string
 	Group string
 	// Client reads the group's members; needed only when Group is set.
-	Client *slack.Client
+	Client GroupReader
 	// Now is the clock of the member cache; nil means time.Now.
 	Now func() time.Time
 	// TTL is how long a member list is used before it is read again; 0 means DefaultGroupTTL.
@@ -74,7 +77,7 @@ func (a *Approvers) groupMembers(ctx context.Context) ([]string, error) {
 	if a.Client == nil {
 		return nil, errors.New("slackapp: approvers: a user group is configured but no Slack client to read it")
 	}
-	members, err := a.Client.GetUserGroupMembersContext(ctx, a.Group)
+	members, err := a.Client.GroupMembers(ctx, a.Group)
 	if err != nil {
 		return nil, fmt.Errorf("slackapp: list members of user group %s: %w", a.Group, err)
 	}

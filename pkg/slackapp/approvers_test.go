@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/slack-go/slack"
+	"github.com/bsswatch/bsswatch/pkg/notify"
 	"github.com/slack-go/slack/slacktest"
 )
 
@@ -63,12 +63,16 @@ func (g *groups) callCount() int {
 }
 
 // slackServer starts slacktest with the groups handler and returns a client pointed at it.
-func slackServer(t *testing.T, g *groups) *slack.Client {
+func slackServer(t *testing.T, g *groups) *notify.Slack {
 	t.Helper()
 	s := slacktest.NewTestServer(g.bind)
 	s.Start()
 	t.Cleanup(s.Stop)
-	return slack.New("xoxb-test-token", slack.OptionAPIURL(s.GetAPIURL()))
+	c, err := notify.NewSlack("approvals", "xoxb-test-token", "C0APPROVALS", notify.WithAPIURL(s.GetAPIURL()), notify.WithAttempts(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 // clock is a settable test clock.

@@ -12,7 +12,9 @@
 //   - business failures inside HTTP 200 for renewal quotes, and stateful renewals (paid and unpaid
 //     orders that ListCustomerOrders lists and the resource listing finds by order_id, moved expiry,
 //     400 CBC.99003100 while an order waits for payment);
-//   - latency, throttling (429 CBC.0250 per access key and API), injected 5xx and hung requests.
+//   - latency, throttling (429 CBC.0250 per account and API), and faults set by Options, AddFault or the
+//     admin API under AdminPrefix: any status and body (200 with an error body, 200 {}), latency, hangs;
+//   - a business clock (Clock, Advance) that stamps orders and that the world ages by.
 //
 // A deterministic generator builds the world from a seed: one partner, any number of customers with
 // balances, coupons, coupon quotas, yearly/monthly resources and (international site) invoices.

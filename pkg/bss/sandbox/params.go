@@ -144,5 +144,5 @@ func noIndirectPartner(id *string) *apiError {
 	if id == nil || *id == "" {
 		return nil
 	}
-	return &apiError{http.StatusBadRequest, "CBC.99000037", "You do not have permission to perform operations on the cloud reseller."}
+	return apiErr(http.StatusBadRequest, "CBC.99000037", "You do not have permission to perform operations on the cloud reseller.")
 }

@@ -308,7 +308,7 @@ func (s *Server) listRenewRateOnPeriod(c *call) (any, *apiError) {
 		return nil, err
 	}
 	if id := duplicate(req.ResourceIDs); id != "" {
-		return nil, &apiError{http.StatusBadRequest, "CBC.30050012", "Duplicate resource ID: " + id}
+		return nil, apiErr(http.StatusBadRequest, "CBC.30050012", "Duplicate resource ID: "+id)
 	}
 	pt, pn := int(*req.PeriodType), int(*req.PeriodNum)
 	s.mu.RLock()
@@ -406,19 +406,19 @@ func (s *Server) renewalResources(c *call) (any, *apiError) {
 		r, code, _ := s.renewable(cu, id)
 		switch code {
 		case "CBC.30050009":
-			return nil, &apiError{http.StatusBadRequest, "CBC.99003016", "The resource " + id + " has expired, been deleted, or does not exist."}
+			return nil, apiErr(http.StatusBadRequest, "CBC.99003016", "The resource "+id+" has expired, been deleted, or does not exist.")
 		case "CBC.30050007":
-			return nil, &apiError{http.StatusBadRequest, "CBC.30010036", "The resource " + id + " is not a primary resource."}
+			return nil, apiErr(http.StatusBadRequest, "CBC.30010036", "The resource "+id+" is not a primary resource.")
 		case "CBC.30050010":
-			return nil, &apiError{http.StatusBadRequest, "CBC.99003100", "The resource " + id + " has an order pending payment."}
+			return nil, apiErr(http.StatusBadRequest, "CBC.99003100", "The resource "+id+" has an order pending payment.")
 		}
 		total = total.Add(s.officialPrice(cu, r, pt, pn))
 	}
 	amount := bestAmount(cu.discounts, total)
 	// BSS keeps order times to the second, and its time filters compare them so.
-	now := s.wall().UTC().Truncate(time.Second)
+	now := s.now().UTC().Truncate(time.Second)
 	if autoPay && cu.Balance.LessThan(amount) {
-		return nil, &apiError{http.StatusBadRequest, "CBC.30050006", "Automatic payment failed: the account balance is insufficient."}
+		return nil, apiErr(http.StatusBadRequest, "CBC.30050006", "Automatic payment failed: the account balance is insufficient.")
 	}
 	s.w.orderSeq++
 	o := &Order{
@@ -481,6 +481,6 @@ func (s *Server) PayOrder(orderID string) error {
 	if o.Paid {
 		return fmt.Errorf("sandbox: pay order %s: already paid", orderID)
 	}
-	s.pay(s.w.byID[o.CustomerID], o, s.wall().UTC().Truncate(time.Second))
+	s.pay(s.w.byID[o.CustomerID], o, s.now().UTC().Truncate(time.Second))
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -29,12 +30,17 @@ type Options struct {
 	Customers int
 	// Now anchors the generated data (expiry dates, coupon validity); zero means time.Now().
 	Now time.Time
-	// WallClock is the server clock for the X-Sdk-Date window and order times; nil means time.Now.
+	// WallClock is the server clock for the X-Sdk-Date window and temporary credentials, and the base
+	// of the business clock (see Clock); nil means time.Now.
 	WallClock func() time.Time
-	Latency   time.Duration
-	// RatePerSecond limits calls per access key and API; above it the sandbox answers 429 CBC.0250.
+	// Advance starts the business clock this far ahead of the wall clock.
+	Advance time.Duration
+	Latency time.Duration
+	// RatePerSecond limits calls per account and API; above it the sandbox answers 429 CBC.0250.
 	// Zero means no throttling.
 	RatePerSecond float64
+	// Faults are injected from the start, as AddFault does.
+	Faults []Fault
 }
 
 // maxCustomers bounds the generator so a typo cannot exhaust memory.
@@ -55,6 +61,8 @@ type Server struct {
 	faults faults
 	calls  counters
 
+	offset atomic.Int64 // how far Advance moved the business clock, in nanoseconds
+
 	closeOnce sync.Once
 	closed    chan struct{}
 }
@@ -68,8 +76,13 @@ func New(opts Options) (*Server, error) {
 	if opts.Customers < 0 || opts.Customers > maxCustomers {
 		return nil, fmt.Errorf("sandbox: customers must be between 0 and %d, got %d", maxCustomers, opts.Customers)
 	}
-	if opts.Latency < 0 || opts.RatePerSecond < 0 {
-		return nil, errors.New("sandbox: latency and rate must not be negative")
+	if opts.Latency < 0 || opts.RatePerSecond < 0 || opts.Advance < 0 {
+		return nil, errors.New("sandbox: latency, rate and clock advance must not be negative")
+	}
+	for _, f := range opts.Faults {
+		if err := f.Validate(); err != nil {
+			return nil, fmt.Errorf("sandbox: fault for %s: %w", f.API, err)
+		}
 	}
 	anchor := opts.Now
 	if anchor.IsZero() {
@@ -94,34 +107,40 @@ func New(opts Options) (*Server, error) {
 		s.principals[c.AK] = &principal{kind: kindCustomer, ak: c.AK, sk: c.SK, domainID: c.DomainID, customerID: c.ID}
 	}
 	s.faults.init(opts.Latency, opts.RatePerSecond)
+	for _, f := range opts.Faults {
+		s.faults.add(f)
+	}
 	s.calls.init()
+	s.Advance(opts.Advance)
 	return s, nil
 }
 
 // Site returns SiteCN or SiteIntl.
 func (s *Server) Site() string { return s.site }
 
-// Now returns the anchor time the world was generated around.
+// Now returns the anchor time the world was generated around. It does not move; Clock is the
+// sandbox's "now".
 func (s *Server) Now() time.Time { return s.anchor }
 
 // Close releases every request that is hanging because of HangNext, so an http.Server or
 // httptest.Server that serves the sandbox can shut down. The sandbox keeps answering other requests.
 func (s *Server) Close() { s.closeOnce.Do(func() { close(s.closed) }) }
 
-// apiError is an error answer in the BSS shape.
+// apiError is an error answer in the BSS shape, or (raw set) a verbatim body an injected fault sends.
 type apiError struct {
 	status int
 	code   string
 	msg    string
+	raw    string
 }
 
 func (e *apiError) Error() string { return e.code + ": " + e.msg }
 
 func badRequest(format string, a ...any) *apiError {
-	return &apiError{http.StatusBadRequest, "CBC.0100", fmt.Sprintf(format, a...)}
+	return &apiError{status: http.StatusBadRequest, code: "CBC.0100", msg: fmt.Sprintf(format, a...)}
 }
 
-var errDenied = &apiError{http.StatusForbidden, "CBC.0151", "Access denied."}
+var errDenied = &apiError{status: http.StatusForbidden, code: "CBC.0151", msg: "Access denied."}
 
 // call is one authenticated request on its way to a handler.
 type call struct {
@@ -208,15 +227,20 @@ func contains[T comparable](xs []T, x T) bool {
 const maxRequestBody = 1 << 20
 
 // ServeHTTP answers one BSS call: route, authenticate, throttle, inject faults, check the role, handle.
+// Paths under AdminPrefix go to the admin API instead.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, AdminPrefix) {
+		s.serveAdmin(w, r)
+		return
+	}
 	reqID := newRequestID()
 	w.Header().Set("X-Request-Id", reqID)
-	if err := s.faults.sleep(r.Context(), s.closed); err != nil {
+	if err := sleep(r.Context(), s.faults.baseLatency(), s.closed); err != nil {
 		return
 	}
 	rt, dom := s.match(r.Method, r.URL.Path)
 	if rt == nil {
-		writeError(w, reqID, &apiError{http.StatusNotFound, "APIGW.0101", "The API does not exist or has not been published in the environment"})
+		writeError(w, reqID, &apiError{status: http.StatusNotFound, code: "APIGW.0101", msg: "The API does not exist or has not been published in the environment"})
 		return
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBody+1))
@@ -225,7 +249,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if len(body) > maxRequestBody {
-		writeError(w, reqID, &apiError{http.StatusRequestEntityTooLarge, "APIGW.0201", "Request entity too large"})
+		writeError(w, reqID, &apiError{status: http.StatusRequestEntityTooLarge, code: "APIGW.0201", msg: "Request entity too large"})
 		return
 	}
 	ak := ""
@@ -235,41 +259,56 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.calls.add(ak, rt.api)
 	p, err := s.authenticate(r, body)
 	if err != nil {
-		writeError(w, reqID, &apiError{http.StatusUnauthorized, "APIGW.0301", err.Error()})
+		writeError(w, reqID, &apiError{status: http.StatusUnauthorized, code: "APIGW.0301", msg: err.Error()})
 		return
 	}
 	if !rt.noXDom && r.Header.Get(headerDomainID) != p.domainID {
-		writeError(w, reqID, &apiError{http.StatusForbidden, "CBC.0151", "Access denied. X-Domain-Id does not match the access key's account."})
+		writeError(w, reqID, &apiError{status: http.StatusForbidden, code: "CBC.0151", msg: "Access denied. X-Domain-Id does not match the access key's account."})
 		return
 	}
-	if !s.faults.allow(p.ak, rt.api) {
+	if !s.faults.allow(p.domainID, rt.api) {
 		s.calls.throttle(rt.api)
-		writeError(w, reqID, &apiError{http.StatusTooManyRequests, "CBC.0250", "Flow control"})
+		writeError(w, reqID, &apiError{status: http.StatusTooManyRequests, code: "CBC.0250", msg: "Flow control"})
 		return
 	}
-	if ae, hang := s.faults.next(rt.api); hang {
-		s.hang(r)
-		return
-	} else if ae != nil {
-		writeError(w, reqID, ae)
-		return
+	f, faulty := s.faults.take(rt.api)
+	if faulty && !f.After {
+		if !s.strike(w, r, reqID, f) {
+			return
+		}
 	}
 	if !rt.allow(s.site, p) {
 		writeError(w, reqID, errDenied)
 		return
 	}
 	resp, ae := rt.handle(s, &call{r: r, body: body, p: p, pathDomain: dom})
-	if lost, hang := s.faults.nextAfter(rt.api); hang {
-		s.hang(r)
-		return
-	} else if lost != nil {
-		ae = lost
+	if faulty && f.After {
+		if !s.strike(w, r, reqID, f) {
+			return
+		}
 	}
 	if ae != nil {
 		writeError(w, reqID, ae)
 		return
 	}
 	writeJSON(w, http.StatusOK, resp)
+}
+
+// strike applies an injected fault: it waits the fault's latency, hangs, or answers in place of the
+// real answer. It reports whether the call should go on.
+func (s *Server) strike(w http.ResponseWriter, r *http.Request, reqID string, f Fault) bool {
+	if err := sleep(r.Context(), time.Duration(f.Latency), s.closed); err != nil {
+		return false
+	}
+	if f.Hang {
+		s.hang(r)
+		return false
+	}
+	if ae := f.answer(); ae != nil {
+		writeError(w, reqID, ae)
+		return false
+	}
+	return true
 }
 
 // hang blocks until the client gives up or the sandbox closes.
@@ -287,6 +326,12 @@ func newRequestID() string {
 }
 
 func writeError(w http.ResponseWriter, reqID string, e *apiError) {
+	if e.raw != "" {
+		w.Header().Set("Content-Type", "application/json;charset=UTF-8")
+		w.WriteHeader(e.status)
+		_, _ = io.WriteString(w, e.raw)
+		return
+	}
 	writeJSON(w, e.status, map[string]string{"error_code": e.code, "error_msg": e.msg, "request_id": reqID})
 }
 
@@ -348,4 +393,8 @@ func randomString(set string, n int) string {
 		b[i] = set[int(b[i])%len(set)]
 	}
 	return string(b)
+}
+
+func apiErr(status int, code, msg string) *apiError {
+	return &apiError{status: status, code: code, msg: msg}
 }

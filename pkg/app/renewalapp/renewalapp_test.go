@@ -1,4 +1,4 @@
-package app_test
+package renewalapp_test
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/bsswatch/bsswatch/pkg/app"
+	"github.com/bsswatch/bsswatch/pkg/app/renewalapp"
 	"github.com/bsswatch/bsswatch/pkg/bss/sandbox"
 	"github.com/bsswatch/bsswatch/pkg/config"
 	"github.com/bsswatch/bsswatch/pkg/notify/slacklocal"
@@ -23,7 +24,13 @@ import (
 // TestLocalRenewal runs the renewal check as `bsswatch run` and the demo would: configuration to
 // App to service, a scan, a signed click and the in-process order, against the sandbox and the
 // Slack stand-in with the embedded store.
-func TestLocalRenewal(t *testing.T) {
+func TestLocalRenewal(t *testing.T) { localRenewal(t, false) }
+
+// TestLocalRenewalRefusedOrderTellsOps has BSS refuse the order: the worker fails the quote, ops hears
+// it through the alert engine, and the account's next scan says the check recovered.
+func TestLocalRenewalRefusedOrderTellsOps(t *testing.T) { localRenewal(t, true) }
+
+func localRenewal(t *testing.T, refuse bool) {
 	now := time.Date(2026, 11, 21, 1, 0, 0, 0, time.UTC)
 	box, err := sandbox.New(sandbox.Options{Site: sandbox.SiteCN, Seed: 7, Customers: 30, Now: now})
 	if err != nil {
@@ -59,8 +66,9 @@ profiles:
 state: {backend: bolt, path: %q}
 destinations:
   quotes: {type: slack, token: env:SLACK_TOKEN, channel: CQUOTES, api_url: %q}
+  ops: {type: slack, token: env:SLACK_TOKEN, channel: COPS, api_url: %q}
 routes: [{to: [quotes]}]
-ops: [quotes]
+ops: [ops]
 slack_app: {signing_secret: env:SIGNING, team_id: T0ACME, app_id: A0APP, destination: quotes}
 approvals: {users: [U0ADA]}
 checks:
@@ -69,7 +77,7 @@ checks:
     within_days: 14
     period: {type: year, num: 1}
     quote_lifetime: 48h
-`, m.Partner.DomainID, srv.URL, cust.DomainID, srv.URL, filepath.Join(t.TempDir(), "state.db"), slack.APIURL())
+`, m.Partner.DomainID, srv.URL, cust.DomainID, srv.URL, filepath.Join(t.TempDir(), "state.db"), slack.APIURL(), slack.APIURL())
 	env := func(k string) string { return secrets[k] }
 	cfg, err := config.Parse([]byte(doc), env)
 	if err != nil {
@@ -83,24 +91,24 @@ checks:
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { a.Close() })
-	svc, inproc, err := a.LocalRenewal(nil)
+	svc, inproc, err := renewalapp.Local(a)
 	if err != nil {
 		t.Fatal(err)
 	}
-	handle := app.RenewalHandler(a, svc)
+	handle := renewalapp.Handler(a, svc)
 
 	out, err := handle(context.Background(), json.RawMessage(`{"dry_run":true}`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res := out.(app.RenewalResult); !res.DryRun || res.Reports[0].Eligible == 0 || len(slack.Messages("")) != 0 {
+	if res := out.(renewalapp.Result); !res.DryRun || res.Reports[0].Eligible == 0 || len(slack.Messages("")) != 0 {
 		t.Fatalf("dry run %+v with %d messages, want eligible resources and nothing posted", res, len(slack.Messages("")))
 	}
 	out, err = handle(context.Background(), json.RawMessage(`{"scheduled_time":"2026-11-21T01:00:00Z"}`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	res := out.(app.RenewalResult)
+	res := out.(renewalapp.Result)
 	if len(res.Reports) != 1 || len(res.Reports[0].Quoted) == 0 {
 		t.Fatalf("scan %+v, want quotes", res)
 	}
@@ -119,7 +127,24 @@ checks:
 	if status, outcome := svc.HandleClick(context.Background(), slackapp.Sign("local-signing-secret", now, body), body); status != 200 || outcome != "approved" {
 		t.Fatalf("click = %d %s", status, outcome)
 	}
+	if refuse {
+		box.FailNext("RenewalResources", 1, 400, "CBC.0100")
+	}
 	inproc.Wait()
+	if refuse {
+		ops := slack.Messages("COPS")
+		if len(ops) != 1 || !strings.Contains(ops[0].Render(), "renewal check failing for acme") || !strings.Contains(ops[0].Render(), id+" ") {
+			t.Fatalf("ops got %d messages, want one naming the failed quote %s", len(ops), id)
+		}
+		out, err := handle(context.Background(), json.RawMessage(`{}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res := out.(renewalapp.Result); res.Sent["resolved"] != 1 {
+			t.Errorf("next scan sent %v, want the ops episode closed", res.Sent)
+		}
+		return
+	}
 	orders := box.Orders()
 	if len(orders) != 1 || orders[0].PeriodType != sandbox.PeriodYear || !orders[0].Paid {
 		t.Fatalf("orders %+v, want one paid yearly order (auto_pay defaults to true)", orders)

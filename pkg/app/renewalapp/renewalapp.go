@@ -1,0 +1,231 @@
+// Package renewalapp wires the renewal-quote function: the renewal service built from the
+// configuration, its scan run as a check through the App (so an account that could not be scanned,
+// or a quote the worker had to fail, reaches ops through the alert engine), and the Lambda handler
+// that tells a scheduled scan, a Slack click and the worker's own event apart. It lives apart from
+// pkg/app so that the other functions do not link renewal, slackapp or the Lambda client.
+package renewalapp
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/shopspring/decimal"
+
+	"github.com/bsswatch/bsswatch/pkg/alert"
+	"github.com/bsswatch/bsswatch/pkg/app"
+	"github.com/bsswatch/bsswatch/pkg/check"
+	"github.com/bsswatch/bsswatch/pkg/notify"
+	"github.com/bsswatch/bsswatch/pkg/renewal"
+	"github.com/bsswatch/bsswatch/pkg/slackapp"
+)
+
+// New builds the renewal service from the configuration: the accounts (customer credentials quote
+// and renew; an optional partner profile lists), the Slack app's destination for quote messages, the
+// signing secret, the approvers and the policy. d hands approved quotes to the order worker. It fails
+// when the configuration has no renewal check or names something that is not there.
+func New(a *app.App, d renewal.Dispatcher) (*renewal.Service, error) {
+	cfg := a.Config
+	r := cfg.Checks.Renewal
+	switch {
+	case r == nil:
+		return nil, errors.New("app: the configuration has no checks.renewal section")
+	case cfg.SlackApp == nil || cfg.Approvals == nil:
+		return nil, errors.New("app: checks.renewal needs slack_app and approvals")
+	}
+	dest, _ := a.Destination(cfg.SlackApp.Destination)
+	out, ok := dest.(*notify.Slack)
+	if !ok {
+		return nil, fmt.Errorf("app: slack_app.destination: %q is not a slack destination", cfg.SlackApp.Destination)
+	}
+	accounts := make(map[string]renewal.Account, len(r.Accounts))
+	for _, ra := range r.Accounts {
+		quoter, ok := a.Clients[ra.Profile]
+		if !ok {
+			return nil, fmt.Errorf("app: checks.renewal: profile %q has no client", ra.Profile)
+		}
+		acct := renewal.Account{Name: ra.Profile, Quoter: quoter, Lister: quoter}
+		if ra.ListWith != "" {
+			lister, ok := a.Clients[ra.ListWith]
+			if !ok {
+				return nil, fmt.Errorf("app: checks.renewal: profile %q has no client", ra.ListWith)
+			}
+			acct.Lister, acct.CustomerID = lister, cfg.Profiles[ra.Profile].DomainID
+		}
+		accounts[ra.Profile] = acct
+	}
+	return &renewal.Service{
+		Store: renewal.NewStore(a.Store, a.Now),
+		Slack: &renewal.Slack{Out: out, Location: cfg.Location},
+		Policy: renewal.Policy{
+			Within:            time.Duration(r.WithinDays) * 24 * time.Hour,
+			PeriodType:        r.PeriodType,
+			PeriodNum:         r.PeriodNum,
+			AutoPay:           r.AutoPay,
+			Lifetime:          r.QuoteLifetime,
+			Tolerance:         decimal.Max(r.PriceTolerance, decimal.Zero),
+			TwoApproversAbove: cfg.Approvals.TwoApproversAbove,
+		},
+		Accounts:    accounts,
+		Concurrency: 4,
+		Verifier:    slackapp.Verifier{SigningSecret: cfg.SlackApp.SigningSecret.Value(), Now: a.Now},
+		TeamID:      cfg.SlackApp.TeamID,
+		AppID:       cfg.SlackApp.AppID,
+		Approvers:   &slackapp.Approvers{Users: cfg.Approvals.Users, Group: cfg.Approvals.Group, Client: out, Now: a.Now},
+		Dispatcher:  d,
+		HTTPClient:  a.HTTPClient(),
+		Now:         a.Now,
+		Log:         a.Log.With("check", check.Renewal),
+	}, nil
+}
+
+// Local is New for local runs and the demo, where no Lambda queues the orders: an approved quote is
+// ordered in a goroutine of this process, and a quote it had to fail is reported like in Lambda.
+// Call Wait on the returned InProcess before the process exits, so no order is cut off halfway.
+func Local(a *app.App) (*renewal.Service, *renewal.InProcess, error) {
+	inproc := &renewal.InProcess{}
+	svc, err := New(a, inproc)
+	if err != nil {
+		return nil, nil, err
+	}
+	inproc.Order = func(ctx context.Context, id string) error {
+		if err := svc.Order(ctx, id); err != nil {
+			return err
+		}
+		return settle(ctx, a, svc, id)
+	}
+	inproc.Done = func(quoteID string, err error) {
+		if err != nil {
+			a.Log.Warn("order", "check", check.Renewal, "quote", quoteID, "error", err.Error())
+		}
+	}
+	return svc, inproc, nil
+}
+
+// Result is what a scheduled or manual renewal scan returns: the pipeline's result (accounts that
+// could not be scanned, ops messages) and what the scan did for each account.
+type Result struct {
+	app.Result
+	Reports []renewal.Report `json:"reports"`
+}
+
+// scan is the renewal scan as a check: it quotes and posts as a side effect, and its evaluations
+// carry no findings, only whether each account could be scanned. An account that could not is an
+// ops alert once per episode; the next scan that reaches it says it recovered.
+type scan struct {
+	svc     *renewal.Service
+	dry     bool
+	reports []renewal.Report
+	err     error // the state store failed: a retry of the run can help
+}
+
+func (*scan) Name() string { return check.Renewal }
+
+func (s *scan) Run(ctx context.Context, _ check.Env) []alert.Evaluation {
+	if s.dry {
+		s.reports, s.err = s.svc.Preview(ctx)
+	} else {
+		s.reports, s.err = s.svc.Scan(ctx)
+	}
+	evals := make([]alert.Evaluation, len(s.reports))
+	for i, r := range s.reports {
+		evals[i] = alert.Evaluation{Check: check.Renewal, Account: r.Account}
+		if r.Err != "" {
+			evals[i].Err = errors.New(r.Err)
+		}
+	}
+	return evals
+}
+
+// failedQuote reports a quote the worker had to fail as its account's renewal failure.
+type failedQuote struct{ q renewal.Quote }
+
+func (failedQuote) Name() string { return check.Renewal }
+
+func (f failedQuote) Run(context.Context, check.Env) []alert.Evaluation {
+	return []alert.Evaluation{{Check: check.Renewal, Account: f.q.Account,
+		Err: fmt.Errorf("quote %s (%s) was not renewed: %s", f.q.ID, f.q.Amount, f.q.Reason)}}
+}
+
+// settle tells ops when the worker ended a quote as failed. Only a failure is reported: the account's
+// next scan closes the episode.
+func settle(ctx context.Context, a *app.App, svc *renewal.Service, id string) error {
+	q, err := svc.Store.Get(ctx, id)
+	if err != nil || q.State != renewal.Failed {
+		return nil
+	}
+	_, err = a.RunCheck(ctx, failedQuote{q}, app.Event{})
+	return err
+}
+
+// Handler returns the Lambda handler of the renewal function. It tells its three events apart: a
+// Function URL request (a Slack click; it has requestContext.http) is answered with an HTTP
+// response, the worker's own asynchronous event ({"renewal_order":{"quote_id":...}}) places the
+// order, and anything else must be a check event (app.ParseEvent) and runs the scan through the App.
+// An event of none of these shapes is an error that changes nothing. Errors are returned only when a
+// retry can help.
+func Handler(a *app.App, svc *renewal.Service) func(context.Context, json.RawMessage) (any, error) {
+	return func(ctx context.Context, raw json.RawMessage) (any, error) {
+		var probe map[string]json.RawMessage
+		if t := bytes.TrimSpace(raw); len(t) > 0 && t[0] == '{' {
+			if err := json.Unmarshal(t, &probe); err != nil {
+				return nil, fmt.Errorf("event: %w", err)
+			}
+		}
+		switch {
+		case probe["requestContext"] != nil:
+			return click(ctx, a, svc, raw)
+		case probe["renewal_order"] != nil:
+			req, err := renewal.ParseOrderEvent(raw)
+			if err != nil {
+				a.Log.ErrorContext(ctx, "bad event", "check", check.Renewal, "error", err.Error())
+				return nil, err
+			}
+			if err := svc.Order(ctx, req.QuoteID); err != nil {
+				a.Log.WarnContext(ctx, "order", "check", check.Renewal, "quote", req.QuoteID, "error", err.Error())
+				return nil, err
+			}
+			if err := settle(ctx, a, svc, req.QuoteID); err != nil {
+				return nil, err
+			}
+			return map[string]string{"quote_id": req.QuoteID}, nil
+		}
+		ev, err := app.ParseEvent(raw)
+		if err != nil {
+			a.Log.ErrorContext(ctx, "bad event", "check", check.Renewal, "error", err.Error())
+			return nil, err
+		}
+		a.Log.InfoContext(ctx, "run", "check", check.Renewal, "scheduled_time", ev.ScheduledTime, "execution_id", ev.ExecutionID, "dry_run", ev.DryRun)
+		s := &scan{svc: svc, dry: ev.DryRun}
+		res, err := a.RunCheck(ctx, s, ev)
+		out := Result{Result: res, Reports: s.reports}
+		if err = errors.Join(s.err, err); err != nil {
+			return out, fmt.Errorf("app: %s: %w", check.Renewal, err)
+		}
+		return out, nil
+	}
+}
+
+// click answers a Function URL request from Slack. Only POST carries clicks.
+func click(ctx context.Context, a *app.App, svc *renewal.Service, raw json.RawMessage) (events.LambdaFunctionURLResponse, error) {
+	var req events.LambdaFunctionURLRequest
+	if err := json.Unmarshal(raw, &req); err != nil || req.RequestContext.HTTP.Method == "" {
+		return events.LambdaFunctionURLResponse{}, errors.New("event: requestContext without http: not a Function URL request")
+	}
+	if req.RequestContext.HTTP.Method != http.MethodPost {
+		return events.LambdaFunctionURLResponse{StatusCode: http.StatusMethodNotAllowed}, nil
+	}
+	h, body, err := slackapp.FromFunctionURL(req)
+	if err != nil {
+		a.Log.WarnContext(ctx, "click refused", "check", check.Renewal, "reason", err.Error())
+		return events.LambdaFunctionURLResponse{StatusCode: http.StatusBadRequest}, nil
+	}
+	status, out := svc.HandleClick(ctx, h, body)
+	a.Log.InfoContext(ctx, "click", "check", check.Renewal, "status", status, "outcome", out)
+	return events.LambdaFunctionURLResponse{StatusCode: status}, nil
+}
