@@ -89,6 +89,9 @@ func checks(cfg *config.Config) map[string]check.Check {
 	if cfg.Checks.Balance != nil {
 		table[check.Balance] = check.BalanceCheck{Rules: cfg.Checks.Balance}
 	}
+	if cfg.Checks.Coupon != nil {
+		table[check.Coupon] = check.CouponCheck{Rules: cfg.Checks.Coupon}
+	}
 	return table
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/bsswatch/bsswatch/pkg/balance"
 	"github.com/bsswatch/bsswatch/pkg/bss"
+	"github.com/bsswatch/bsswatch/pkg/coupon"
 	"github.com/bsswatch/bsswatch/pkg/money"
 	"github.com/bsswatch/bsswatch/pkg/notify"
 )
@@ -123,6 +124,7 @@ type Alerts struct {
 type Checks struct {
 	Balance *balance.Rules
 	Renewal *Renewal
+	Coupon  *coupon.Rules
 }
 
 // SlackApp is the Slack app whose buttons approve renewals, and that Slack posts clicks from to the
