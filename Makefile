@@ -4,7 +4,7 @@ GO ?= go
 ARTIFACTS_DIR ?= bin
 LAMBDA_BUILD = CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -tags lambda.norpc -trimpath -ldflags='-s -w'
 
-.PHONY: setup test vet bench demo build build-BalanceAlertFunction build-RenewalQuoteFunction
+.PHONY: setup test vet bench demo build build-BalanceAlertFunction build-RenewalQuoteFunction build-CouponExpiryFunction
 
 DYNALITE_DIR := pkg/state/dynamo/testdata/dynalite
 
@@ -28,10 +28,13 @@ demo:
 bench:
 	$(GO) run ./cmd/bsswatch bench
 
-build: build-BalanceAlertFunction build-RenewalQuoteFunction
+build: build-BalanceAlertFunction build-RenewalQuoteFunction build-CouponExpiryFunction
 
 build-BalanceAlertFunction:
 	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/balance-alert
 
 build-RenewalQuoteFunction:
 	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/renewal-quote
+
+build-CouponExpiryFunction:
+	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/coupon-expiry
