@@ -5,12 +5,20 @@
 // the stored ones by fingerprint: a new finding, a change of severity or tier, or a finding that is gone
 // edits the original message (KindUpdate, with the changes in plain text for its thread); a group that
 // still fires unchanged gets a reminder after RepeatInterval (KindRepeat); when everything is gone the
-// group closes (KindResolved) and a later finding starts a new message. A final finding (Finding.Final:
-// a coupon that expired unused) is announced once and then only remembered, never resolved. A finding is only resolved when
+// group closes (KindResolved) and a later finding starts a new message. A finding is only resolved when
 // its subject was evaluated: a skipped subject or a check that could not run resolves nothing. A check
 // that could not run is itself reported to the ops route once per failure episode (KindCheckFailed),
 // and its recovery goes to the same place; a run that was only partial (Evaluation.Partial) counts as
 // a run that worked, with its skipped subjects left as they were.
+//
+// A check may add Notes to its digests (totals under the summary); they never cause a message alone.
+//
+// Some checks report states rather than problems (an invoice request moving through review). For
+// them a finding can be Final (told once when it is new or changed, then kept as a silent marker and
+// dropped without a "resolved" line), an evaluation can ForgetGone (a finding no longer reported left
+// the check's window: it goes silently), and FirstRun decides what a group's first evaluation tells
+// (FirstRunRecord records everything and tells nothing, so enabling a check does not flood a channel;
+// a group then opens on its first change, whose message carries the change lines itself).
 //
 // # Stored records
 //

@@ -28,8 +28,6 @@ type item struct {
 	// was is the severity the item had in the group's previous message.
 	was  notify.Severity
 	rank int64
-	// final is the tier of a final notice announced in this message ("expired unused"), else "".
-	final string
 }
 
 // planGroup compares the evaluation with the stored group and decides the message, if any, and which
@@ -55,32 +53,25 @@ func (r *run) planGroup(ev Evaluation, s *snapshot) (*change, error) {
 		keep[k][fp] = f
 	}
 
+	// A group with nothing stored meets its first evaluation: FirstRun decides what it tells.
+	first := old.rec.Version == 0 && ev.FirstRun != FirstRunTell
 	items := make([]item, 0, len(ev.Findings))
-	var news, changed, resolved, finals int
+	var news, changed, resolved int
 	for _, f := range ev.Findings {
 		fp := f.Fingerprint()
 		put(fp, stored{Subject: f.Subject, Severity: f.Severity, Tier: f.Tier, Title: f.Title, Final: f.Final})
-		it := item{Item: notify.Item{Fingerprint: fp, Severity: f.Severity, Status: statusFiring, Title: f.Title, Text: f.Text, Fields: f.Fields}, rank: f.Rank}
 		p, ok := prev[fp]
 		delete(prev, fp)
-		if f.Final {
-			if ok && p.Final {
-				continue // announced in an earlier run
-			}
-			finals++
-			it.Status, it.final = statusNew, f.Tier
-			if ok {
-				it.Status, it.was = statusChanged, p.Severity
-			}
-			it.change = f.Title + ": " + f.Text
-			if f.Text == "" {
-				it.change = f.Title + ": " + joinParts(f.Tier, headline(f.Fields))
-			}
-			items = append(items, it)
-			continue
+		if f.Final && ok && p.Final && p.Severity == f.Severity && p.Tier == f.Tier {
+			continue // told before: only a silent marker now
 		}
+		if first && (ev.FirstRun == FirstRunRecord || f.Final) {
+			continue // recorded, not told
+		}
+		it := item{Item: notify.Item{Fingerprint: fp, Severity: f.Severity, Status: statusFiring, Title: f.Title, Text: f.Text, Fields: f.Fields}, rank: f.Rank}
 		switch {
-		case !ok || p.Final:
+		case !ok || p.Final && p.Severity == f.Severity && p.Tier == f.Tier:
+			// A subject whose last word was told and that is reported live again is news.
 			news++
 			it.Status = statusNew
 			it.change = "new: " + f.Title + ": " + joinParts(f.Severity.String(), headline(f.Fields))
@@ -94,26 +85,25 @@ func (r *run) planGroup(ev Evaluation, s *snapshot) (*change, error) {
 	}
 	for fp, p := range prev {
 		it := item{Item: notify.Item{Fingerprint: fp, Severity: p.Severity, Title: p.Title}}
-		if p.Final {
-			// A final notice said its last word; it is kept while its subject was not evaluated, so
-			// that it is not announced again, and otherwise forgotten.
-			if skipped.covers(p.Subject) {
-				put(fp, p)
-			}
-			continue
-		}
-		if skipped.covers(p.Subject) {
+		switch {
+		case skipped.covers(p.Subject):
 			// Not evaluated this run: absence of data never resolves.
 			put(fp, p)
+			if p.Final {
+				continue
+			}
 			it.Status = statusFiring
-		} else {
+		case p.Final || ev.ForgetGone:
+			// Told for the last time already, or out of the check's view: forgotten without a word.
+			r.log.Debug("finding forgotten", "check", ev.Check, "account", ev.Account, "fingerprint", fp)
+			continue
+		default:
 			resolved++
 			it.Status = statusResolved
 			it.change = "resolved: " + p.Title
 		}
 		items = append(items, it)
 	}
-	// Final notices announced now are in this message but keep no group open after it.
 	firing := len(items) - resolved
 	for _, it := range items {
 		if it.change != "" {
@@ -128,7 +118,9 @@ func (r *run) planGroup(ev Evaluation, s *snapshot) (*change, error) {
 	h := old.h
 	var kind notify.Kind
 	switch {
-	case !h.Open && firing > 0:
+	case !h.Open && news+changed > 0:
+		// A closed group opens on something to tell; findings recorded silently (FirstRunRecord)
+		// wait for their first change.
 		kind = notify.KindFiring
 		h = head{Open: true, Epoch: r.e.newID(), Since: r.now}
 	case !h.Open:
@@ -137,12 +129,12 @@ func (r *run) planGroup(ev Evaluation, s *snapshot) (*change, error) {
 		h.Open = false
 	case firing == 0:
 		h.Open = false
-	case news+changed+resolved+finals > 0:
+	case news+changed+resolved > 0:
 		kind = notify.KindUpdate
 	case !r.now.Before(h.LastSent.Add(r.e.repeatInterval())):
 		kind = notify.KindRepeat
 	}
-	if kind == "" && len(writes) == 0 && h.Open == old.h.Open {
+	if kind == "" && len(writes) == 0 && h.Open == old.h.Open && !first {
 		return nil, nil
 	}
 	c := &change{target: groupSort, old: old, next: h, chunks: writes}
@@ -211,9 +203,6 @@ func (r *run) digest(ev Evaluation, kind notify.Kind, items []item) notify.Messa
 		switch {
 		case kind == notify.KindFiring && it.Status == statusResolved:
 			// Left over from an earlier group: the new group starts without it.
-		case kind == notify.KindFiring:
-			it.Status = statusNew
-			shown = append(shown, it)
 		default:
 			shown = append(shown, it)
 		}
@@ -221,28 +210,14 @@ func (r *run) digest(ev Evaluation, kind notify.Kind, items []item) notify.Messa
 
 	noun := ev.Noun
 	bySeverity := map[notify.Severity]int{}
-	finals := map[string]int{}
-	var finalTiers []string
 	var firing, resolved, news, changed int
 	var worst, worstResolved notify.Severity // worstResolved: of items gone or changed from
 	for _, it := range shown {
-		switch {
-		case it.Status == statusResolved:
+		switch it.Status {
+		case statusResolved:
 			resolved++
 			worstResolved = max(worstResolved, it.Severity)
 			continue
-		case it.final != "":
-			if finals[it.final] == 0 {
-				finalTiers = append(finalTiers, it.final)
-			}
-			finals[it.final]++
-			worst = max(worst, it.Severity)
-			if it.Status == statusChanged {
-				worstResolved = max(worstResolved, it.was)
-			}
-			continue
-		}
-		switch it.Status {
 		case statusNew:
 			news++
 		case statusChanged:
@@ -280,15 +255,10 @@ func (r *run) digest(ev Evaluation, kind notify.Kind, items []item) notify.Messa
 				parts = append(parts, fmt.Sprintf("%d %s", n, sev))
 			}
 		}
-		var heads []string
-		if firing > 0 || len(finalTiers) == 0 {
-			heads = append(heads, counted(firing, noun)+": "+strings.Join(parts, ", "))
-		}
-		for _, t := range finalTiers {
-			heads = append(heads, fmt.Sprintf("%d %s", finals[t], t))
-		}
-		summary = strings.Join(heads, "; ")
-		if kind == notify.KindUpdate && news+changed+resolved > 0 {
+		summary = counted(firing, noun) + ": " + strings.Join(parts, ", ")
+		// A group's first message says what changed too when it opens on findings recorded earlier
+		// (FirstRunRecord): their thread tells from what to what.
+		if kind == notify.KindUpdate || kind == notify.KindFiring && changed > 0 {
 			var kinds []string
 			for _, p := range []struct {
 				n    int
@@ -302,10 +272,10 @@ func (r *run) digest(ev Evaluation, kind notify.Kind, items []item) notify.Messa
 		}
 	}
 	limit := r.e.maxItems()
-	if kind == notify.KindUpdate || kind == notify.KindResolved {
+	if kind == notify.KindUpdate || kind == notify.KindResolved || kind == notify.KindFiring && changed > 0 {
 		var lines []string
 		for _, it := range shown {
-			if it.change != "" {
+			if it.change != "" && (kind != notify.KindFiring || it.Status == statusChanged) {
 				lines = append(lines, it.change)
 			}
 		}
@@ -412,7 +382,7 @@ func (r *run) planFailure(ev Evaluation, s *snapshot) (*change, error) {
 		msg.Changes = []string{"still failing since " + h.Since.UTC().Format(time.RFC3339)}
 	case !failing && h.Open:
 		h.Open = false
-		msg.Kind = notify.KindResolved
+		msg.Kind = notify.KindCheckRecovered
 		msg.Title = fmt.Sprintf("%s check recovered for %s", ev.Check, ev.Account)
 		msg.Summary = fmt.Sprintf("%s check runs again for %s (it failed with: %s)", ev.Check, ev.Account, h.Reason)
 		msg.Changes = []string{"recovered after " + r.now.Sub(h.Since).Round(time.Second).String()}

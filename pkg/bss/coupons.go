@@ -2,6 +2,7 @@ package bss
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/bsswatch/bsswatch/pkg/money"
@@ -78,18 +79,21 @@ type CouponQuota struct {
 // credentials), PageQuotas per call. It fails with Unsupported before any call for other profiles,
 // with Invalid for more than 5 statuses, and with an *Error when a page fails after retries.
 func (c *Client) QuotaCoupons(ctx context.Context, f QuotaFilter) ([]CouponQuota, error) {
-	var out []CouponQuota
-	_, err := c.EachQuota(ctx, f, func(page []CouponQuota) error { out = append(out, page...); return nil })
-	if err != nil {
+	var pages [][]CouponQuota
+	if _, err := c.eachQuota(ctx, f, collect(&pages)); err != nil {
 		return nil, err
 	}
-	return out, nil
+	return slices.Concat(pages...), nil
 }
 
 // EachQuota streams the partner's coupon quotas to fn one page at a time (see QuotaCoupons for the
 // call and its refusals). The expiry window is filtered by the service. When some pages fail after
 // retries, the others still reach fn and the error is a *PageError.
 func (c *Client) EachQuota(ctx context.Context, f QuotaFilter, fn func([]CouponQuota) error) (Listing, error) {
+	return c.eachQuota(ctx, f, func(_ int, p []CouponQuota) error { return fn(p) })
+}
+
+func (c *Client) eachQuota(ctx context.Context, f QuotaFilter, fn func(int, []CouponQuota) error) (Listing, error) {
 	if err := c.allow(ListQuotaCoupons); err != nil {
 		return Listing{}, err
 	}
@@ -177,18 +181,21 @@ type IssuedCoupon struct {
 // fails with Unsupported before any call for other profiles, and with an *Error when a page fails
 // after retries.
 func (c *Client) IssuedCoupons(ctx context.Context, f IssuedCouponFilter) ([]IssuedCoupon, error) {
-	var out []IssuedCoupon
-	_, err := c.EachIssuedCoupon(ctx, f, func(page []IssuedCoupon) error { out = append(out, page...); return nil })
-	if err != nil {
+	var pages [][]IssuedCoupon
+	if _, err := c.eachIssuedCoupon(ctx, f, collect(&pages)); err != nil {
 		return nil, err
 	}
-	return out, nil
+	return slices.Concat(pages...), nil
 }
 
 // EachIssuedCoupon streams the coupons the partner issued to customers to fn one page at a time (see
 // IssuedCoupons). Status and the expiry window are filtered by the service. When some pages fail
 // after retries, the others still reach fn and the error is a *PageError.
 func (c *Client) EachIssuedCoupon(ctx context.Context, f IssuedCouponFilter, fn func([]IssuedCoupon) error) (Listing, error) {
+	return c.eachIssuedCoupon(ctx, f, func(_ int, p []IssuedCoupon) error { return fn(p) })
+}
+
+func (c *Client) eachIssuedCoupon(ctx context.Context, f IssuedCouponFilter, fn func(int, []IssuedCoupon) error) (Listing, error) {
 	if err := c.allow(ListIssuedPartnerCoupons); err != nil {
 		return Listing{}, err
 	}
@@ -276,12 +283,11 @@ type Coupon struct {
 // without a currency are in the site's currency. It fails with an *Error when a page fails after
 // retries.
 func (c *Client) Coupons(ctx context.Context, f CouponFilter) ([]Coupon, error) {
-	var out []Coupon
-	_, err := c.EachCoupon(ctx, f, func(page []Coupon) error { out = append(out, page...); return nil })
-	if err != nil {
+	var pages [][]Coupon
+	if _, err := c.eachCoupon(ctx, f, collect(&pages)); err != nil {
 		return nil, err
 	}
-	return out, nil
+	return slices.Concat(pages...), nil
 }
 
 // EachCoupon streams the caller's own coupons to fn one page at a time (see Coupons). The API has no
@@ -289,6 +295,10 @@ func (c *Client) Coupons(ctx context.Context, f CouponFilter) ([]Coupon, error) 
 // so fn may get an empty page. When some pages fail after retries, the others still reach fn and
 // the error is a *PageError.
 func (c *Client) EachCoupon(ctx context.Context, f CouponFilter, fn func([]Coupon) error) (Listing, error) {
+	return c.eachCoupon(ctx, f, func(_ int, p []Coupon) error { return fn(p) })
+}
+
+func (c *Client) eachCoupon(ctx context.Context, f CouponFilter, fn func(int, []Coupon) error) (Listing, error) {
 	if err := c.allow(ListSubCustomerCoupons); err != nil {
 		return Listing{}, err
 	}
@@ -371,6 +381,17 @@ func (c *Client) couponOf(r cnmodel.IQueryUserCouponsResultV2) (Coupon, error) {
 		return Coupon{}, err
 	}
 	return cp, nil
+}
+
+// collect keeps each page at its index, so a listing read out of order is joined in order.
+func collect[T any](pages *[][]T) func(int, []T) error {
+	return func(i int, p []T) error {
+		if i >= len(*pages) {
+			*pages = append(*pages, make([][]T, i+1-len(*pages))...)
+		}
+		(*pages)[i] = p
+		return nil
+	}
 }
 
 // timeRange turns an exclusive window into the optional begin/end wire fields.

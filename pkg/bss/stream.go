@@ -31,11 +31,12 @@ func (e *PageError) Unwrap() error { return e.Err }
 
 // stream reads a whole list page by page and hands each page to each as it arrives, so a listing of
 // any size is never held in memory: at most the client's Concurrency pages are in flight. fetch(i)
-// reads and converts page i (0-based). The first page tells the total; an answer without one is
+// reads and converts page i (0-based); each gets the page's index with its records, in the order the
+// pages arrive. The first page tells the total; an answer without one is
 // Malformed (BSS leaves it out of answers that are really errors), never "no records". each is never
 // called concurrently; an error it returns stops the listing and is returned as is. When later pages
 // fail, the others are still read and the result is a *PageError.
-func stream[T any](ctx context.Context, c *Client, api API, size int, fetch func(i int) (page[T], error), each func([]T) error) (Listing, error) {
+func stream[T any](ctx context.Context, c *Client, api API, size int, fetch func(i int) (page[T], error), each func(i int, items []T) error) (Listing, error) {
 	get := func(i int) (page[T], error) {
 		return read(ctx, c, api, func() (page[T], error) {
 			p, err := fetch(i)
@@ -50,7 +51,7 @@ func stream[T any](ctx context.Context, c *Client, api API, size int, fetch func
 		return Listing{Pages: 1, Failed: 1}, err
 	}
 	l := Listing{Total: first.total, Pages: Pages(first.total, size)}
-	if err := each(first.items); err != nil {
+	if err := each(0, first.items); err != nil {
 		return l, err
 	}
 	if l.Pages == 1 {
@@ -66,7 +67,7 @@ func stream[T any](ctx context.Context, c *Client, api API, size int, fetch func
 		mu.Lock()
 		defer mu.Unlock()
 		if stop == nil {
-			stop = each(p.items)
+			stop = each(i+1, p.items)
 		}
 		return nil
 	})

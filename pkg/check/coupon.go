@@ -30,7 +30,12 @@ func (k CouponCheck) Run(ctx context.Context, env Env) []alert.Evaluation {
 			jobs = append(jobs, Job{w.Profile, l.run})
 		}
 	}
-	return Fan(ctx, env, Coupon, "coupons", jobs)
+	evals := Fan(ctx, env, Coupon, "coupons", jobs)
+	for i := range evals {
+		// A coupon that expired before the check first looked at the account is history, not news.
+		evals[i].FirstRun = alert.FirstRunOpen
+	}
+	return evals
 }
 
 // couponListing reads one source of one profile.

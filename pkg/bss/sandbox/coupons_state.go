@@ -8,9 +8,11 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// couponNow is the time coupons age by: the anchor the world was generated around, so that a
-// coupon generated to expire in 7 days is 7 days from expiry until the clock is moved.
-func (s *Server) couponNow() time.Time { return s.anchor }
+// couponNow is the time coupons age by: the anchor the world was generated around, moved by every
+// Advance. It is not the business clock (now), which starts at the wall clock: a world anchored in
+// the past (the demo's, a test's) would otherwise have aged by the real time since its anchor, and a
+// coupon generated to expire in 7 days must stay 7 days from expiry until the clock is moved.
+func (s *Server) couponNow() time.Time { return s.anchor.Add(s.Offset()) }
 
 // statusAt is the coupon's status at now: a usable coupon past its expiry has expired, as BSS turns
 // it (status 4) without anyone touching it.

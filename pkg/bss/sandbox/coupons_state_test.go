@@ -3,6 +3,7 @@ package sandbox
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/services/bss/v2/model"
 	"github.com/shopspring/decimal"
@@ -131,5 +132,28 @@ func TestIssueCoupons(t *testing.T) {
 	}
 	if err := e.srv.IssueCoupons(1, -1); err == nil {
 		t.Error("a negative count: no error")
+	}
+}
+
+func TestCouponsAgeWithTheClock(t *testing.T) {
+	e := newEnv(t, Options{Seed: 12, Customers: 5})
+	usable := func() int {
+		resp, err := e.cn(t, e.partner()).ListSubCustomerCoupons(&model.ListSubCustomerCouponsRequest{Status: ptr(int32(CouponUsable)), Limit: ptr(int32(100))})
+		mustOK(t, err)
+		return int(*resp.Count)
+	}
+	before := usable()
+	var due int
+	for _, cp := range e.srv.Coupons(e.srv.Partner().ID) {
+		if cp.Status == CouponUsable && cp.ExpireTime.After(anchor) && !cp.ExpireTime.After(anchor.Add(7*24*time.Hour)) {
+			due++
+		}
+	}
+	if due == 0 {
+		t.Fatal("no partner coupon expires within a week; the test needs one")
+	}
+	e.srv.Advance(7 * 24 * time.Hour)
+	if got := usable(); got != before-due {
+		t.Errorf("a week later %d coupons are usable, want %d (%d expired)", got, before-due, due)
 	}
 }
