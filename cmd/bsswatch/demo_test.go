@@ -73,8 +73,26 @@ func TestDemo(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
 	}
-	if n := strings.Count(out, "\n"); n > 120 {
-		t.Errorf("the demo printed %d lines, want at most 120 for a terminal", n)
+	// The coupon part: a digest with tiers and totals (test coupons apart), a coupon used and a week
+	// later the digest edited, its thread saying what moved, expired unused and was used.
+	for _, want := range []string{
+		"🔴 coupon alerts for partner-cn",
+		"in 2 test coupons expires within 7 days",
+		"in 24 coupons issued to customers expires within 30 days",
+		"in 2 coupon quotas expires within 30 days",
+		"🔴 Test coupon 云软件方案测试券 (",
+		"the sandbox's clock moves a week",
+		"Slack: 0 posted, 1 edited, 1 thread replies",
+		"info -> critical, expires within 30 days -> expires within 1 day",
+		"expires within 7 days -> expired unused, Unused ¥20,000.00",
+		"the used coupon last: • resolved: Coupon 伙伴代金券 (",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if n := strings.Count(out, "\n"); n > 180 {
+		t.Errorf("the demo printed %d lines, want at most 180 for a terminal", n)
 	}
 }
 
