@@ -202,3 +202,26 @@ func TestCouponCheckAWeekLater(t *testing.T) {
 		t.Errorf("own findings a week later (-want +got):\n%s", diff)
 	}
 }
+
+// TestCouponCheckRefusesAnswersThatOnlyLookLikeLists: a 2xx answer with an error body, or with no
+// list at all, is not "no coupons": nothing under the source is resolved or expired, and ops hears it.
+func TestCouponCheckRefusesAnswersThatOnlyLookLikeLists(t *testing.T) {
+	for name, fault := range map[string]sandbox.Fault{
+		"200 with an error body": {API: "ListIssuedPartnerCoupons", Count: 1, Status: http.StatusOK, Code: "CBC.0999", Message: "Other errors."},
+		"200 with no data":       {API: "ListIssuedPartnerCoupons", Count: 1, Body: "{}"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			f := couponSetup(t)
+			if err := f.box.AddFault(fault); err != nil {
+				t.Fatal(err)
+			}
+			p := f.run(couponAnchor)["partner-cn"]
+			if p.Err == nil || !p.Partial || !slices.Contains(p.Skipped, "issued/") {
+				t.Fatalf("err %v partial %v skipped %v, want a partial run that leaves issued coupons as they were", p.Err, p.Partial, p.Skipped)
+			}
+			if !strings.Contains(p.Err.Error(), "malformed") {
+				t.Errorf("error %q does not say the answer was malformed", p.Err)
+			}
+		})
+	}
+}
