@@ -5,6 +5,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/bsswatch/bsswatch/pkg/money"
 	cnmodel "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/bss/v2/model"
 	intlmodel "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/bssintl/v2/model"
@@ -131,15 +133,14 @@ func (c *Client) eachQuota(ctx context.Context, f QuotaFilter, fn func(int, []Co
 
 func quotaOf(q cnmodel.CouponQuotaV2) (CouponQuota, error) {
 	cur := orDefault(q.Currency, "CNY")
-	value, err := measured(ListQuotaCoupons, decimalOf(q.QuotaValue), q.MeasureId, cur)
+	if q.QuotaValue == nil || q.Balance == nil {
+		return CouponQuota{}, malformed(ListQuotaCoupons, "quota %s has no quota_value or balance", str(q.QuotaId))
+	}
+	value, err := measured(ListQuotaCoupons, *q.QuotaValue, q.MeasureId, cur)
 	if err != nil {
 		return CouponQuota{}, err
 	}
-	if q.Balance == nil {
-		// The balance is what the check is about: a quota without one cannot be judged.
-		return CouponQuota{}, &Error{Op: string(ListQuotaCoupons), Kind: Malformed, Message: "quota " + str(q.QuotaId) + " has no balance"}
-	}
-	balance, _ := measured(ListQuotaCoupons, decimalOf(q.Balance), q.MeasureId, cur)
+	balance, _ := measured(ListQuotaCoupons, *q.Balance, q.MeasureId, cur)
 	cq := CouponQuota{ID: str(q.QuotaId), Type: QuotaType(num(q.QuotaType)), Status: QuotaStatus(num(q.QuotaStatus)),
 		Value: value, Balance: balance}
 	if err := times(ListQuotaCoupons, []timeSlot{{"create_time", q.CreateTime, &cq.Created},
@@ -166,14 +167,12 @@ type IssuedCoupon struct {
 	Status     CouponStatus
 	FaceValue  money.Amount
 	Balance    money.Amount
-	// NoBalance is set when BSS sent no balance; Balance is then zero, not known to be zero.
-	NoBalance bool
-	Effective time.Time
-	Expires   time.Time
-	PlanID    string
-	PlanName  string
-	OrderID   string
-	Frozen    bool
+	Effective  time.Time
+	Expires    time.Time
+	PlanID     string
+	PlanName   string
+	OrderID    string
+	Frozen     bool
 }
 
 // IssuedCoupons lists coupons the partner issued to customers (ListIssuedPartnerCoupons, China site,
@@ -229,13 +228,16 @@ func (c *Client) eachIssuedCoupon(ctx context.Context, f IssuedCouponFilter, fn 
 }
 
 func issuedOf(r cnmodel.IQueryUserPartnerCouponsResultV2) (IssuedCoupon, error) {
-	face, err := measured(ListIssuedPartnerCoupons, decimalOf(r.FaceValue), r.MeasureId, "CNY")
+	if r.FaceValue == nil || r.Balance == nil {
+		return IssuedCoupon{}, malformed(ListIssuedPartnerCoupons, "coupon %s has no face_value or balance", str(r.CouponId))
+	}
+	face, err := measured(ListIssuedPartnerCoupons, *r.FaceValue, r.MeasureId, "CNY")
 	if err != nil {
 		return IssuedCoupon{}, err
 	}
-	balance, _ := measured(ListIssuedPartnerCoupons, decimalOf(r.Balance), r.MeasureId, "CNY")
+	balance, _ := measured(ListIssuedPartnerCoupons, *r.Balance, r.MeasureId, "CNY")
 	ic := IssuedCoupon{ID: str(r.CouponId), CustomerID: str(r.CustomerId), Type: CouponType(num(r.CouponType)),
-		Status: CouponStatus(num(r.Status)), FaceValue: face, Balance: balance, NoBalance: r.Balance == nil,
+		Status: CouponStatus(num(r.Status)), FaceValue: face, Balance: balance,
 		PlanID: str(r.PromotionPlanId), PlanName: str(r.PromotionPlanName), OrderID: str(r.OrderId), Frozen: str(r.IsFrozen) == "1"}
 	if err := times(ListIssuedPartnerCoupons, []timeSlot{{"effective_time", r.EffectiveTime, &ic.Effective},
 		{"expire_time", r.ExpireTime, &ic.Expires}}); err != nil {
@@ -256,7 +258,8 @@ type CouponFilter struct {
 }
 
 // Coupon is a coupon held by the caller (a customer's own, or a partner's own, which includes the
-// test coupons Huawei credits to partners).
+// test coupons Huawei credits to partners). Balance is what can still be spent; for a version-1
+// coupon, which BSS sends without one (NoBalance), it is the face value while usable and zero after.
 type Coupon struct {
 	ID         string
 	Code       string
@@ -265,8 +268,7 @@ type Coupon struct {
 	Status     CouponStatus
 	FaceValue  money.Amount
 	Balance    money.Amount
-	// NoBalance is set when BSS sent no balance, as it does for version-1 coupons: Balance is then
-	// zero, not known to be zero.
+	// NoBalance is set when BSS sent no balance, as it does for version-1 coupons (see Balance).
 	NoBalance bool
 	Valid     time.Time
 	Expires   time.Time
@@ -367,11 +369,17 @@ func (c *Client) couponPage(req *cnmodel.ListSubCustomerCouponsRequest) ([]cnmod
 
 func (c *Client) couponOf(r cnmodel.IQueryUserCouponsResultV2) (Coupon, error) {
 	cur := orDefault(r.Currency, c.siteCurrency())
+	if r.FaceValue == nil {
+		return Coupon{}, malformed(ListSubCustomerCoupons, "coupon %s has no face_value", str(r.CouponId))
+	}
 	face, err := measured(ListSubCustomerCoupons, floatOf(r.FaceValue), r.MeasureId, cur)
 	if err != nil {
 		return Coupon{}, err
 	}
-	balance, _ := measured(ListSubCustomerCoupons, floatOf(r.Balance), r.MeasureId, cur)
+	balance, err := couponBalance(r, face, cur)
+	if err != nil {
+		return Coupon{}, err
+	}
 	cp := Coupon{ID: str(r.CouponId), Code: str(r.CouponCode), CustomerID: str(r.CustomerId),
 		Type: CouponType(num(r.CouponType)), Status: CouponStatus(num(r.Status)), FaceValue: face, Balance: balance,
 		NoBalance: r.Balance == nil, PlanID: str(r.PromotionPlanId), PlanName: str(r.PlanName), SourceID: str(r.SourceId),
@@ -427,4 +435,21 @@ func deref[T any](p *[]T) []T {
 		return nil
 	}
 	return *p
+}
+
+// couponBalance is what is left of a coupon. A version-1 (single-use) coupon comes without a
+// balance ("如果为老版本优惠券，该值为空", bss-api.md 10.3): while usable its unused value is its face
+// value, and once used, expired or reclaimed nothing of it can be spent. Any other coupon without a
+// balance is Malformed: absent is not zero.
+func couponBalance(r cnmodel.IQueryUserCouponsResultV2, face money.Amount, cur string) (money.Amount, error) {
+	if r.Balance != nil {
+		return measured(ListSubCustomerCoupons, floatOf(r.Balance), r.MeasureId, cur)
+	}
+	if num(r.CouponVersion) != 1 {
+		return money.Amount{}, malformed(ListSubCustomerCoupons, "coupon %s (version %d) has no balance", str(r.CouponId), num(r.CouponVersion))
+	}
+	if CouponStatus(num(r.Status)) == CouponUsable {
+		return face, nil
+	}
+	return money.New(decimal.Zero, cur), nil
 }

@@ -78,8 +78,8 @@ func TestStreamStopsWhenTheCallbackFails(t *testing.T) {
 	}
 }
 
-// TestListsWithoutATotalAreMalformed: BSS answers some failures with HTTP 200 and an error body; the
-// list decodes as empty, and only the missing total shows it is not "no coupons".
+// TestListsWithoutATotalAreMalformed: a 2xx answer with no total (and no list) decodes as an empty
+// list; only the missing total shows it is not "no coupons".
 func TestListsWithoutATotalAreMalformed(t *testing.T) {
 	box, err := sandbox.New(sandbox.Options{Site: sandbox.SiteCN, Seed: 7, Customers: 3, Now: anchor})
 	if err != nil {
@@ -89,7 +89,7 @@ func TestListsWithoutATotalAreMalformed(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if broken.Load() {
 			w.Header().Set("Content-Type", "application/json")
-			w.Write([]byte(`{"error_code":"CBC.0999","error_msg":"Other errors."}`))
+			w.Write([]byte(`{}`))
 			return
 		}
 		box.ServeHTTP(w, r)

@@ -126,12 +126,8 @@ func (l couponListing) issued(ctx context.Context, c *bss.Client, j *coupon.Judg
 	after, before := l.r.Window(l.now)
 	add := func(cs []bss.IssuedCoupon) error {
 		for _, ic := range cs {
-			unused, face := ic.Balance, false
-			if ic.NoBalance {
-				unused, face = ic.FaceValue, true
-			}
 			j.Add(coupon.Coupon{Source: coupon.Issued, ID: ic.ID, Kind: ic.PlanName, Holder: ic.CustomerID, PlanID: ic.PlanID,
-				PlanName: ic.PlanName, State: couponState(ic.Status), Expires: ic.Expires, Unused: unused, FaceValue: face})
+				PlanName: ic.PlanName, State: couponState(ic.Status), Expires: ic.Expires, Unused: ic.Balance})
 		}
 		return nil
 	}
@@ -164,12 +160,9 @@ func (l couponListing) own(ctx context.Context, c *bss.Client, j *coupon.Judge, 
 	after, before := l.r.Window(l.now)
 	add := func(cs []bss.Coupon) error {
 		for _, cp := range cs {
-			unused, face := cp.Balance, false
-			if cp.NoBalance {
-				unused, face = cp.FaceValue, true
-			}
+			// A version-1 coupon's balance is its face value while usable (bss); the finding says so.
 			j.Add(coupon.Coupon{Source: coupon.Own, ID: cp.ID, Kind: cp.PlanName, PlanID: cp.PlanID, PlanName: cp.PlanName,
-				State: couponState(cp.Status), Expires: cp.Expires, Unused: unused, FaceValue: face})
+				State: couponState(cp.Status), Expires: cp.Expires, Unused: cp.Balance, FaceValue: cp.NoBalance})
 		}
 		return nil
 	}

@@ -206,10 +206,14 @@ func TestCouponCheckAWeekLater(t *testing.T) {
 // TestCouponCheckRefusesAnswersThatOnlyLookLikeLists: a 2xx answer with an error body, or with no
 // list at all, is not "no coupons": nothing under the source is resolved or expired, and ops hears it.
 func TestCouponCheckRefusesAnswersThatOnlyLookLikeLists(t *testing.T) {
-	for name, fault := range map[string]sandbox.Fault{
-		"200 with an error body": {API: "ListIssuedPartnerCoupons", Count: 1, Status: http.StatusOK, Code: "CBC.0999", Message: "Other errors."},
-		"200 with no data":       {API: "ListIssuedPartnerCoupons", Count: 1, Body: "{}"},
+	for name, tt := range map[string]struct {
+		fault sandbox.Fault
+		want  string
+	}{
+		"200 with an error body": {sandbox.Fault{API: "ListIssuedPartnerCoupons", Count: 1, Status: http.StatusOK, Code: "CBC.0999", Message: "Other errors."}, "(200 CBC.0999)"},
+		"200 with no data":       {sandbox.Fault{API: "ListIssuedPartnerCoupons", Count: 1, Body: "{}"}, "malformed"},
 	} {
+		fault := tt.fault
 		t.Run(name, func(t *testing.T) {
 			f := couponSetup(t)
 			if err := f.box.AddFault(fault); err != nil {
@@ -219,8 +223,8 @@ func TestCouponCheckRefusesAnswersThatOnlyLookLikeLists(t *testing.T) {
 			if p.Err == nil || !p.Partial || !slices.Contains(p.Skipped, "issued/") {
 				t.Fatalf("err %v partial %v skipped %v, want a partial run that leaves issued coupons as they were", p.Err, p.Partial, p.Skipped)
 			}
-			if !strings.Contains(p.Err.Error(), "malformed") {
-				t.Errorf("error %q does not say the answer was malformed", p.Err)
+			if !strings.Contains(p.Err.Error(), tt.want) {
+				t.Errorf("error %q does not say what was wrong with the answer (%s)", p.Err, tt.want)
 			}
 		})
 	}
