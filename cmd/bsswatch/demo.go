@@ -306,6 +306,9 @@ func (d *demo) play(ctx context.Context, w io.Writer) error {
 	if err := d.playRenewal(ctx, w, channel); err != nil {
 		return err
 	}
+	if err := d.playConsole(ctx, w, channel); err != nil {
+		return err
+	}
 	if err := d.playCoupons(ctx, w, channel); err != nil {
 		return err
 	}

@@ -17,10 +17,10 @@ import (
 
 // demoIssued is how many more coupons the demo's partner issues to its customers, spread over a year
 // of expiries, so that a week moves some of them into a nearer tier.
-const demoIssued = 120
+const demoIssued = 300
 
-// threadLines is how many change lines of a thread reply the demo prints: one of each kind, roughly.
-const threadLines = 5
+// threadLines is how many of a thread reply's other lines (expired unused, new) the demo prints.
+const threadLines = 3
 
 // playCoupons runs coupon-expiry as its schedule does, spends a coupon the digest lists, moves the
 // sandbox's clock a week and runs it again: the digest is edited in place, and its thread says which
@@ -34,7 +34,7 @@ func (d *demo) playCoupons(ctx context.Context, w io.Writer, channel string) err
 	d.box.Advance(d.now.Now().Sub(d.box.Now().Add(d.box.Offset())))
 
 	d.now.advance(time.Hour)
-	fmt.Fprintf(w, "\n▶ Run 5 at %s: coupon-expiry, invoked as its schedule invokes it\n", d.clock())
+	fmt.Fprintf(w, "\n▶ coupon-expiry at %s, invoked as its schedule invokes it\n", d.clock())
 	res, events, err := d.invokeCoupons(ctx)
 	if err != nil {
 		return err
@@ -60,7 +60,7 @@ func (d *demo) playCoupons(ctx context.Context, w io.Writer, channel string) err
 	d.box.Advance(week)
 	d.now.advance(week)
 	fmt.Fprintf(w, "\n▶ Coupon %s used up in an order; the sandbox's clock moves a week\n", used)
-	fmt.Fprintf(w, "▶ Run 6 at %s\n", d.clock())
+	fmt.Fprintf(w, "▶ coupon-expiry at %s, a week later\n", d.clock())
 	res, events, err = d.invokeCoupons(ctx)
 	if err != nil {
 		return err
@@ -82,8 +82,13 @@ func (d *demo) playCoupons(ctx context.Context, w io.Writer, channel string) err
 			resolved = resolved || strings.Contains(text, "resolved: ") && strings.Contains(text, used)
 		}
 	}
-	if !edited || !expired || !moved || !resolved {
-		return fmt.Errorf("a week later: edited %v, a coupon expired unused %v, one moved to a nearer tier %v, the used one resolved %v; want all", edited, expired, moved, resolved)
+	// Which coupons move to a nearer tier depends on the generated world (--seed); the partner's
+	// test coupons always include one that expires within the week.
+	if !edited || !expired || !resolved {
+		return fmt.Errorf("a week later: edited %v, a coupon expired unused %v, the used one resolved %v; want all", edited, expired, resolved)
+	}
+	if !moved {
+		fmt.Fprintln(w, "  (no coupon of this generated partner moved to a nearer tier this week; try another --seed)")
 	}
 	return nil
 }
@@ -155,15 +160,25 @@ func isItem(text string) bool {
 	return false
 }
 
-// printThread prints a thread reply's first lines, indented, and counts the rest.
-func printThread(w io.Writer, text string, maxLines int) {
+// printThread prints a thread reply's heading and change lines, keeping every move to a nearer tier and
+// every resolved coupon but only the first maxOther of the rest (coupons that expired unused or came
+// into view), and counts what it left out.
+func printThread(w io.Writer, text string, maxOther int) {
 	lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
-	// The reply's first line is its heading; the others are change lines, in the digest's order.
-	shown := lines[:min(len(lines), maxLines+1)]
-	for _, l := range shown {
+	fmt.Fprintln(w, "  "+lines[0])
+	others, left := 0, 0
+	for _, l := range lines[1:] {
+		keep := strings.Contains(l, "-> expires within") || strings.Contains(l, "resolved: ")
+		if !keep && others == maxOther {
+			left++
+			continue
+		}
+		if !keep {
+			others++
+		}
 		fmt.Fprintln(w, "  "+l)
 	}
-	if n := len(lines) - len(shown); n > 0 {
-		fmt.Fprintf(w, "        … and %d more changes, the used coupon last: %s\n", n, strings.TrimSpace(lines[len(lines)-1]))
+	if left > 0 {
+		fmt.Fprintf(w, "        … and %d more changes\n", left)
 	}
 }

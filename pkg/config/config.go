@@ -155,6 +155,8 @@ type Approvals struct {
 	// TwoApproversAbove, when set, makes a renewal whose amount is above it need two different
 	// approvers. Its currency is that of the renewal accounts' site.
 	TwoApproversAbove *money.Amount
+	// Snoozers, when set, are the Slack user ids who may snooze alerts; otherwise the approvers may.
+	Snoozers []string
 }
 
 // Renewal holds the rules of the renewal check: which yearly/monthly resources to quote, for how

@@ -62,6 +62,7 @@
 //	  users            Slack member ids (U… or W…)
 //	  group            a user group id (S…)
 //	  two_approvers_above  {currency, amount}: above it, two different approvers (optional)
+//	  snoozers         Slack member ids who may snooze alerts (default: the approvers)
 //	run_now            lets other systems run a check through the function URL (optional)
 //	  secret           secret reference: requests are signed as Standard Webhooks with it
 //

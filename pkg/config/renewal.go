@@ -66,22 +66,31 @@ func (p *parser) slackID(m mapping, key string, shape *regexp.Regexp, want strin
 	return s
 }
 
+// userIDs reads an optional list of Slack user ids.
+func (p *parser) userIDs(m mapping, key string) []string {
+	un := m.opt(key)
+	if un == nil {
+		return nil
+	}
+	up := join(m.path, key)
+	ids := p.names(un, up)
+	for _, u := range ids {
+		if !slackUserID.MatchString(u) {
+			p.add(findScalar(un, u, 0), up, "%q is not a Slack user id (U… or W…; in Slack: the user's profile > ⋮ > Copy member ID)", u)
+		}
+	}
+	return ids
+}
+
 func (p *parser) approvals(n *yaml.Node) *Approvals {
 	const path = "approvals"
-	m, ok := p.fields(n, path, "users", "group", "two_approvers_above")
+	m, ok := p.fields(n, path, "users", "group", "two_approvers_above", "snoozers")
 	if !ok {
 		return nil
 	}
 	a := &Approvals{}
-	if un := m.opt("users"); un != nil {
-		up := join(path, "users")
-		a.Users = p.names(un, up)
-		for _, u := range a.Users {
-			if !slackUserID.MatchString(u) {
-				p.add(findScalar(un, u, 0), up, "%q is not a Slack user id (U… or W…; in Slack: the user's profile > ⋮ > Copy member ID)", u)
-			}
-		}
-	}
+	a.Users = p.userIDs(m, "users")
+	a.Snoozers = p.userIDs(m, "snoozers")
 	if m.opt("group") != nil {
 		a.Group = p.slackID(m, "group", slackGroupID, "a Slack user group id (S… ; not the @handle)")
 	}

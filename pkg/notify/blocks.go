@@ -35,8 +35,9 @@ func Escape(text string) string { return slackEscape.Replace(text) }
 // renderBlocks renders msg as Block Kit: a header with the severity emoji and title, the summary and
 // its notes, extra sections (changes, reminders) when the destination cannot use threads, one section per item
 // worst first, and a context line with check, account and time. Items beyond Slack's 50-block limit
-// are counted in an "…and N more" line.
-func renderBlocks(msg Message, extra ...string) []slack.Block {
+// are counted in an "…and N more" line. tail (buttons) goes last, after the context line, within the
+// limit.
+func renderBlocks(msg Message, tail []slack.Block, extra ...string) []slack.Block {
 	title := msg.Title
 	emoji := severityEmoji[msg.Severity]
 	switch msg.Kind {
@@ -63,7 +64,7 @@ func renderBlocks(msg Message, extra ...string) []slack.Block {
 
 	items := slices.Clone(msg.Items)
 	slices.SortStableFunc(items, func(a, b Item) int { return cmp.Compare(b.Severity, a.Severity) })
-	room := maxBlocks - len(blocks) - 1 // the context block closes the message
+	room := maxBlocks - len(blocks) - 1 - len(tail) // the context block (and tail) close the message
 	shown := items
 	if len(items) > room {
 		shown = items[:room-1] // one block goes to the "…and N more" line
@@ -80,7 +81,7 @@ func renderBlocks(msg Message, extra ...string) []slack.Block {
 		ctx += " · " + msg.At.Format("2006-01-02 15:04 MST")
 	}
 	blocks = append(blocks, slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType, ctx, false, false)))
-	return blocks
+	return append(blocks, tail...)
 }
 
 func itemText(it Item) string {
