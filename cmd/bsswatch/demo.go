@@ -56,6 +56,7 @@ var nextSteps = []string{
 	"cp pkg/config/testdata/example.yaml my-config.yaml   # every option, commented: point it at your account and Slack",
 	"go run ./cmd/bsswatch run balance-alert --config my-config.yaml --dry-run",
 	"go run ./cmd/bsswatch run renewal-quote --config my-config.yaml --dry-run",
+	"go run ./cmd/bsswatch run invoice-status --config my-config.yaml --dry-run",
 }
 
 // maxDemoCustomers keeps the demo a matter of seconds; `bsswatch bench` is for large partners.
@@ -306,6 +307,9 @@ func (d *demo) play(ctx context.Context, w io.Writer) error {
 	if err := d.playRenewal(ctx, w, channel); err != nil {
 		return err
 	}
+	if err := d.playInvoice(ctx, w, channel); err != nil {
+		return err
+	}
 	if err := d.playConsole(ctx, w, channel); err != nil {
 		return err
 	}
@@ -413,7 +417,14 @@ func printMessage(w io.Writer, m slacklocal.Message, maxItems int) {
 	for _, b := range m.Blocks.BlockSet {
 		lines := strings.Split(strings.TrimRight(slacklocal.RenderBlocks(slack.Blocks{BlockSet: []slack.Block{b}}), "\n"), "\n")
 		if _, ok := b.(*slack.SectionBlock); ok {
-			// The first section is the digest's summary; the others are its items, worst first.
+			// The first section is the digest's summary; the others are its items, worst first,
+			// after the changes a new message carries (it has no thread to say them in).
+			if lines[0] == "Changes" {
+				for _, l := range lines {
+					fmt.Fprintln(w, "  "+strings.TrimLeft(l, " "))
+				}
+				continue
+			}
 			if sections++; sections > 1 {
 				if !strings.HasPrefix(lines[0], "✅") {
 					if shown == maxItems {

@@ -84,7 +84,7 @@ func (d *demo) playConsole(ctx context.Context, w io.Writer, channel string) err
 	printPlain(w, replies[len(replies)-1])
 
 	d.now.advance(25 * time.Hour)
-	fmt.Fprintf(w, "\n▶ Run 5 at %s: balance-alert a day later, past the 24h repeat interval\n", d.clock())
+	fmt.Fprintf(w, "\n▶ balance-alert at %s, a day later: past the 24h repeat interval\n", d.clock())
 	res, evs, err := d.invoke(ctx)
 	if err != nil {
 		return err

@@ -79,7 +79,7 @@ func TestDemo(t *testing.T) {
 		"U0DEMOAPPROVER types /bsswatch balance: answered privately from the state store, no call to BSS",
 		"*balance: 10 open*",
 		"[ Snooze 1 day ] [ Snooze 7 days ]",
-		"Snoozed by <@U0DEMOAPPROVER> until 2026-11-28 19:00 CST: 9 finding(s) will not be reminded",
+		"Snoozed by <@U0DEMOAPPROVER> until 2026-11-29 21:00 CST: 9 finding(s) will not be reminded",
 		"[ Unsnooze ]",
 		"the snoozed partner digest stays quiet",
 	} {
@@ -90,7 +90,7 @@ func TestDemo(t *testing.T) {
 	// The coupon part: a digest with tiers and totals (test coupons apart), a coupon used and a week
 	// later the digest edited, its thread saying what moved, expired unused and was used.
 	for _, want := range []string{
-		"🔴 coupon alerts for partner-cn",
+		"coupon alerts for partner-cn",
 		"¥10,000.00 in 2 test coupons expires within 30 days",
 		"in 28 coupons issued to customers expires within 30 days",
 		"¥32,000.00 in 2 coupon quotas expires within 30 days",

@@ -18,7 +18,8 @@
 // dropped without a "resolved" line), an evaluation can ForgetGone (a finding no longer reported left
 // the check's window: it goes silently), and FirstRun decides what a group's first evaluation tells
 // (FirstRunRecord records everything and tells nothing, so enabling a check does not flood a channel;
-// a group then opens on its first change, whose message carries the change lines itself).
+// a group then opens on its first change, whose message carries the change lines itself), and
+// NoRepeat keeps such a group from being reminded.
 //
 // # Stored records
 //

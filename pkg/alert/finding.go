@@ -64,6 +64,9 @@ type Evaluation struct {
 	// resolved: for checks that watch a moving window (invoice requests by application time), where
 	// absence means out of view, not fixed.
 	ForgetGone bool
+	// NoRepeat keeps a group that still fires unchanged from being reminded: for findings that are
+	// states told when they change (an invoice request pending review), not problems to chase.
+	NoRepeat bool
 }
 
 // FirstRun is what a group's first evaluation tells, so that enabling a check on an account with a

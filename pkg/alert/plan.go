@@ -140,7 +140,7 @@ func (r *run) planGroup(ev Evaluation, s *snapshot) (*change, error) {
 		h.Open = false
 	case news+changed+resolved > 0:
 		kind = notify.KindUpdate
-	case !r.now.Before(h.LastSent.Add(r.e.repeatInterval())) && awake > 0:
+	case !ev.NoRepeat && !r.now.Before(h.LastSent.Add(r.e.repeatInterval())) && awake > 0:
 		kind = notify.KindRepeat
 	}
 	if kind == "" && len(writes) == 0 && h.Open == old.h.Open && !first {

@@ -26,6 +26,7 @@ const (
 	Balance = "balance"
 	Renewal = "renewal"
 	Coupon  = "coupon"
+	Invoice = "invoice"
 )
 
 // Spec names a check and the function that runs it.
@@ -40,6 +41,7 @@ var Specs = []Spec{
 	{Balance, "balance-alert"},
 	{Renewal, "renewal-quote"},
 	{Coupon, "coupon-expiry"},
+	{Invoice, "invoice-status"},
 }
 
 // Names returns the check names, in Specs order.

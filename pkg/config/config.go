@@ -12,6 +12,7 @@ import (
 	"github.com/bsswatch/bsswatch/pkg/balance"
 	"github.com/bsswatch/bsswatch/pkg/bss"
 	"github.com/bsswatch/bsswatch/pkg/coupon"
+	"github.com/bsswatch/bsswatch/pkg/invoice"
 	"github.com/bsswatch/bsswatch/pkg/money"
 	"github.com/bsswatch/bsswatch/pkg/notify"
 )
@@ -133,6 +134,7 @@ type Checks struct {
 	Balance *balance.Rules
 	Renewal *Renewal
 	Coupon  *coupon.Rules
+	Invoice *invoice.Rules
 }
 
 // SlackApp is the Slack app whose buttons approve renewals, and that Slack posts clicks from to the

@@ -54,6 +54,11 @@
 //	  auto_pay         true (default) | false
 //	  quote_lifetime   duration a quote may be approved, at most 168h (default 24h)
 //	  price_tolerance  fraction 0-1 a re-quote may rise above the approved amount (default "0")
+//	checks.invoice     international site only: a cn profile is refused (no invoice API there)
+//	  accounts[]       profile (a partner or customer on intl)
+//	  look_back_days   window of application time, 1-366 (default 90)
+//	  announce_open    false (default: the first run records silently) | true (tells open requests)
+//	  warning_states   invoiceState codes that are warnings (default [9, 11, 15])
 //	slack_app          the Slack app that receives button clicks
 //	  signing_secret   secret reference (required)
 //	  team_id, app_id  T… / A… ids; clicks from elsewhere are refused (required)

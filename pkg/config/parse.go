@@ -431,6 +431,7 @@ func (p *parser) checks(n *yaml.Node, root mapping, c *Config) {
 			p.renewalNeeds(n, path, root, c)
 		}},
 		{check.Coupon, func(n *yaml.Node, path string) { c.Checks.Coupon = p.coupon(n, path, c) }},
+		{check.Invoice, func(n *yaml.Node, path string) { c.Checks.Invoice = p.invoice(n, path, c) }},
 	}
 	names := make([]string, len(sections))
 	for i, s := range sections {

@@ -3,7 +3,6 @@ package config
 import (
 	"regexp"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -175,19 +174,7 @@ func (p *parser) renewal(n *yaml.Node, path string, c *Config) *Renewal {
 			}
 		}
 	}
-	if an := m.opt("auto_pay"); an != nil {
-		ap := join(path, "auto_pay")
-		if s, ok := p.scalar(an, ap); ok {
-			switch {
-			case an.ShortTag() == "!!bool" && strings.EqualFold(s, "true"):
-				r.AutoPay = true
-			case an.ShortTag() == "!!bool" && strings.EqualFold(s, "false"):
-				r.AutoPay = false
-			default:
-				p.add(an, ap, "expected true or false, got %q", s)
-			}
-		}
-	}
+	r.AutoPay = p.boolean(m, "auto_pay", true)
 	r.QuoteLifetime = p.duration(m, "quote_lifetime", DefaultQuoteLifetime)
 	if r.QuoteLifetime > MaxQuoteLifetime {
 		ln := m.opt("quote_lifetime")
