@@ -112,7 +112,7 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer, spawn s
 		if *only != "" && b.check != *only {
 			continue
 		}
-		fmt.Fprintf(stderr, "bench: %s check, %d customers (generating the sandbox partner and running; this takes a while at the default rate)...\n", b.check, f.customers)
+		fmt.Fprintf(stderr, "bench: %s check (generating the sandbox partner and running; this takes a while at the default rate)...\n", b.check)
 		if err := b.run(ctx, f, stdout, spawn); err != nil {
 			return fmt.Errorf("%s: %w", b.check, err)
 		}
