@@ -252,6 +252,9 @@ checks:
     period: {type: month, num: 1}
   invoice:
     accounts: [{profile: partner-intl}]
+  coupon:
+    watch:
+      - {profile: partner-cn, sources: [quotas, issued, own]}
 `, m.Partner.DomainID, srv.URL, cust.DomainID, srv.URL, mi.Partner.DomainID, intlSrv.URL, slackSrv.URL+"/api/")
 	cfg := filepath.Join(dir, "bsswatch.yaml")
 	if err := os.WriteFile(cfg, []byte(doc), 0o600); err != nil {

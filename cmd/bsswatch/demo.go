@@ -314,6 +314,9 @@ func (d *demo) play(ctx context.Context, w io.Writer) error {
 	if err := d.playConsole(ctx, w, channel); err != nil {
 		return err
 	}
+	if err := d.playCoupons(ctx, w, channel); err != nil {
+		return err
+	}
 
 	fmt.Fprintf(w, "\nDone in %s. Next, with your own account, from the repository's root:\n",
 		time.Since(d.started).Round(10*time.Millisecond))
@@ -348,6 +351,12 @@ func (d *demo) invoke(ctx context.Context) (app.Result, []slacklocal.Event, erro
 // summary prints one line per run: what was found, what reached Slack, and how many calls the
 // sandbox answered since the last summary.
 func (d *demo) summary(w io.Writer, res app.Result, events []slacklocal.Event) {
+	fmt.Fprintf(w, "  %d low balances in %d accounts · %s\n", res.Findings, res.Accounts, d.traffic(events))
+}
+
+// traffic says what a run sent to Slack and how many BSS calls the sandbox answered since the last
+// time it was asked.
+func (d *demo) traffic(events []slacklocal.Event) string {
 	total := 0
 	for _, n := range d.box.Calls() {
 		total += n
@@ -365,8 +374,7 @@ func (d *demo) summary(w io.Writer, res app.Result, events []slacklocal.Event) {
 			posts++
 		}
 	}
-	fmt.Fprintf(w, "  %d low balances in %d accounts · Slack: %d posted, %d edited, %d thread replies · %d BSS calls\n",
-		res.Findings, res.Accounts, posts, edits, replies, calls)
+	return fmt.Sprintf("Slack: %d posted, %d edited, %d thread replies · %d BSS calls", posts, edits, replies, calls)
 }
 
 // lowCustomer picks the customer at the top of the posted digests, the worst one: the one to top up.

@@ -189,8 +189,8 @@ func TestRunUsage(t *testing.T) {
 		want int
 		text string
 	}{
-		{"unknown function", []string{"run", "coupon-alert", "--config", "x.yaml"}, 2, `unknown function "coupon-alert" (known: balance-alert, invoice-status, renewal-quote)`},
-		{"no function", []string{"run", "--config", "x.yaml"}, 2, "name the function to run (known: balance-alert, invoice-status, renewal-quote)"},
+		{"unknown function", []string{"run", "coupon-alert", "--config", "x.yaml"}, 2, `unknown function "coupon-alert" (known: balance-alert, coupon-expiry, invoice-status, renewal-quote)`},
+		{"no function", []string{"run", "--config", "x.yaml"}, 2, "name the function to run (known: balance-alert, coupon-expiry, invoice-status, renewal-quote)"},
 		{"two functions", []string{"run", "balance-alert", "balance-alert", "--config", "x.yaml"}, 2, "one function at a time"},
 		{"no config", []string{"run", "balance-alert"}, 2, "--config is required"},
 		{"bad flag", []string{"run", "balance-alert", "--dry-run=maybe"}, 2, "invalid boolean value"},

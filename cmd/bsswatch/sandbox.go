@@ -38,6 +38,7 @@ func serveSandbox(ctx context.Context, args []string, stderr io.Writer, ready fu
 	advance := fs.Duration("advance", 0, "start the business clock this far ahead of the wall clock, e.g. 720h")
 	invoices := fs.Int("partner-invoices", 0, "intl only: give the partner this many more invoice requests, applied for over the last 80 days")
 	verbose := fs.Bool("v", false, "log every request")
+	issued := fs.Int("issued-coupons", 0, "issue this many more coupons to the reseller customers, expiries spread over a year (for coupon-expiry at scale)")
 	fails := apiCounts{}
 	fs.Func("fail-next", "API=N: answer the next N calls of API (an SDK method name) with 500 CBC.0999; repeatable", fails.set)
 	hangs := apiCounts{}
@@ -78,6 +79,9 @@ func serveSandbox(ctx context.Context, args []string, stderr io.Writer, ready fu
 	}
 	if *invoices > 0 {
 		srv.AddPartnerInvoices(*invoices)
+	}
+	if err := srv.IssueCoupons(*seed, *issued); err != nil {
+		return usageError{err.Error()}
 	}
 	for api, n := range fails {
 		srv.FailNext(api, n, 0, "")

@@ -11,6 +11,8 @@
 // and its recovery goes to the same place; a run that was only partial (Evaluation.Partial) counts as
 // a run that worked, with its skipped subjects left as they were.
 //
+// A check may add Notes to its digests (totals under the summary); they never cause a message alone.
+//
 // Some checks report states rather than problems (an invoice request moving through review). For
 // them a finding can be Final (told once when it is new or changed, then kept as a silent marker and
 // dropped without a "resolved" line), an evaluation can ForgetGone (a finding no longer reported left

@@ -45,6 +45,9 @@ type Evaluation struct {
 	// empty means "findings".
 	Noun     string
 	Findings []Finding
+	// Notes are lines the check adds to its digest under the summary (totals, for instance); they
+	// never cause a message on their own.
+	Notes []string
 	// Skipped lists subjects that could not be evaluated this run (a failed batch, a customer missing
 	// from an answer), or prefixes ending in "/" that cover every subject under them (a list call that
 	// failed). Their earlier findings stay as they were: absence of data never resolves.

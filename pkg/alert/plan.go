@@ -244,6 +244,7 @@ func (r *run) digest(ev Evaluation, kind notify.Kind, items []item) notify.Messa
 		Account:  ev.Account,
 		Severity: worst,
 		Title:    fmt.Sprintf("%s alerts for %s", ev.Check, ev.Account),
+		Notes:    ev.Notes,
 		At:       r.now,
 	}
 	if kind == notify.KindUpdate {

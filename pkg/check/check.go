@@ -25,6 +25,7 @@ import (
 const (
 	Balance = "balance"
 	Renewal = "renewal"
+	Coupon  = "coupon"
 	Invoice = "invoice"
 )
 
@@ -39,6 +40,7 @@ type Spec struct {
 var Specs = []Spec{
 	{Balance, "balance-alert"},
 	{Renewal, "renewal-quote"},
+	{Coupon, "coupon-expiry"},
 	{Invoice, "invoice-status"},
 }
 

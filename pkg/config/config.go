@@ -11,6 +11,7 @@ import (
 
 	"github.com/bsswatch/bsswatch/pkg/balance"
 	"github.com/bsswatch/bsswatch/pkg/bss"
+	"github.com/bsswatch/bsswatch/pkg/coupon"
 	"github.com/bsswatch/bsswatch/pkg/invoice"
 	"github.com/bsswatch/bsswatch/pkg/money"
 	"github.com/bsswatch/bsswatch/pkg/notify"
@@ -132,6 +133,7 @@ type Alerts struct {
 type Checks struct {
 	Balance *balance.Rules
 	Renewal *Renewal
+	Coupon  *coupon.Rules
 	Invoice *invoice.Rules
 }
 

@@ -42,6 +42,11 @@
 //	  partner          profile (a partner on cn), thresholds.<cash|credit|bonus|deposit|allocatable>
 //	  customers        profile (a partner on cn), default, overrides.<customer id>
 //	  own[]            profile (a customer, or a partner on intl), threshold
+//	checks.coupon
+//	  tiers[]          {days 1-366, severity}, days strictly decreasing (default 30 info, 7 warning, 1 critical)
+//	  expired          severity (default warning), lookback_days 1-366 (default 7)
+//	  test_coupons     plan_ids (path.Match patterns), plan_names (substrings; default 测试券, Test Coupon)
+//	  watch[]          profile, sources: quotas | issued (a partner on cn) | own (any profile)
 //	checks.renewal     needs slack_app and approvals
 //	  accounts[]       profile (a customer), list_with (optional: a partner on the same site)
 //	  within_days      resources expiring within this many days, 1-365 (default 30)

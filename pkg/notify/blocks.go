@@ -32,8 +32,8 @@ var slackEscape = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 // Escape makes text from BSS or people safe to put in Slack mrkdwn: no accidental links or mentions.
 func Escape(text string) string { return slackEscape.Replace(text) }
 
-// renderBlocks renders msg as Block Kit: a header with the severity emoji and title, the summary,
-// extra sections (changes, reminders) when the destination cannot use threads, one section per item
+// renderBlocks renders msg as Block Kit: a header with the severity emoji and title, the summary and
+// its notes, extra sections (changes, reminders) when the destination cannot use threads, one section per item
 // worst first, and a context line with check, account and time. Items beyond Slack's 50-block limit
 // are counted in an "…and N more" line. tail (buttons) goes last, after the context line, within the
 // limit.
@@ -54,6 +54,9 @@ func renderBlocks(msg Message, tail []slack.Block, extra ...string) []slack.Bloc
 	}
 	if msg.Summary != "" {
 		blocks = append(blocks, section(slackEscape.Replace(msg.Summary)))
+	}
+	if len(msg.Notes) > 0 {
+		blocks = append(blocks, section(slackEscape.Replace(strings.Join(msg.Notes, "\n"))))
 	}
 	for _, e := range extra {
 		blocks = append(blocks, section(e))

@@ -72,6 +72,18 @@ func TestRenderBlocksOrdersWorstFirstAndEscapes(t *testing.T) {
 	}
 }
 
+func TestRenderBlocksShowsNotesUnderTheSummary(t *testing.T) {
+	msg := Message{Title: "t", Summary: "2 coupons: 2 warning", Notes: []string{"¥1.00 in 1 coupon <x>", "¥2.00 in 1 test coupon"}}
+	blocks := renderBlocks(msg, nil)
+	got := blocks[2].(*slack.SectionBlock).Text.Text
+	if want := "¥1.00 in 1 coupon &lt;x&gt;\n¥2.00 in 1 test coupon"; got != want {
+		t.Errorf("notes section = %q, want %q", got, want)
+	}
+	if n := len(renderBlocks(Message{Title: "t", Summary: "s"}, nil)); n != len(blocks)-1 {
+		t.Errorf("a message without notes has %d blocks, want %d", n, len(blocks)-1)
+	}
+}
+
 func TestRenderBlocksKeepsRoomForButtons(t *testing.T) {
 	msg := Message{Kind: KindFiring, Title: "t", Summary: "s", Check: "balance", Account: "a"}
 	for i := range 300 {

@@ -23,10 +23,11 @@ import (
 const consoleLines = 30
 
 // watches maps the /bsswatch subcommands that list open findings to their checks.
-var watches = map[string]string{"balance": check.Balance, "invoices": check.Invoice}
+var watches = map[string]string{"balance": check.Balance, "coupons": check.Coupon, "invoices": check.Invoice}
 
 const consoleHelp = "*/bsswatch* answers only you, from what bsswatch last saw (no call to Huawei Cloud):\n" +
 	"• `/bsswatch balance [customer]`: low balances open now, optionally of one customer (name or id)\n" +
+	"• `/bsswatch coupons`: coupons and coupon quotas about to expire unused\n" +
 	"• `/bsswatch invoices`: the invoice requests still open, with their state\n" +
 	"• `/bsswatch renewals`: renewal quotes waiting for a decision\n" +
 	"• `/bsswatch status`: the last run of each check, the checks that cannot run, and snoozes\n" +
