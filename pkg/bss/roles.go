@@ -9,7 +9,8 @@ import "fmt"
 func Can(role Role, site Site, api API) error {
 	partner, cn := role == Partner, site == China
 	switch api {
-	case ListPartnerBalances, ListCustomersBalancesDetail, ListQuotaCoupons, ListIssuedPartnerCoupons:
+	case ListPartnerBalances, ListCustomersBalancesDetail, ListQuotaCoupons, ListIssuedPartnerCoupons,
+		ListPartnerAccountChangeRecords, ListConsumeSubCustomers, ListSubCustomerBillDetail:
 		if !partner || !cn {
 			return fmt.Errorf("only a China-site partner can call %s", api)
 		}
@@ -20,6 +21,10 @@ func Can(role Role, site Site, api API) error {
 	case ShowCustomerAccountBalances:
 		if partner && cn {
 			return fmt.Errorf("a China-site partner reads its balances with ListPartnerBalances, not %s", api)
+		}
+	case ListCustomerselfResourceRecords:
+		if partner && cn {
+			return fmt.Errorf("a China-site partner reads its spend with ListPartnerAccountChangeRecords, not %s", api)
 		}
 	case ListRenewRateOnPeriod, RenewalResources:
 		if partner {
