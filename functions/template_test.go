@@ -6,15 +6,18 @@ package functions_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"gopkg.in/yaml.v3"
 )
 
@@ -199,11 +202,19 @@ func TestReferencesExist(t *testing.T) {
 			check(strings.SplitN(n.Value, ".", 2)[0])
 		case "!Sub":
 			s := n.Value
+			local := map[string]bool{}
 			if n.Kind == yaml.SequenceNode && len(n.Content) > 0 {
 				s = n.Content[0].Value
+				if len(n.Content) > 1 {
+					for _, k := range keys(n.Content[1]) {
+						local[k] = true // the !Sub's own variables
+					}
+				}
 			}
 			for _, m := range subRef.FindAllStringSubmatch(s, -1) {
-				check(m[1])
+				if !local[m[1]] {
+					check(m[1])
+				}
 			}
 		}
 		for _, c := range n.Content {
@@ -219,6 +230,9 @@ func TestReferencesExist(t *testing.T) {
 	for _, fn := range functions(t, root) {
 		var buf bytes.Buffer
 		for _, p := range get(fn.node, "Properties", "Policies").Content {
+			if p.Kind != yaml.MappingNode {
+				continue // a managed policy, checked by TestEveryFunctionHasTheSharedPolicy
+			}
 			for _, st := range get(p, "Statement").Content {
 				if get(st, "Resource") == nil {
 					buf.WriteString(fn.id + " has a statement without Resource\n")
@@ -228,5 +242,214 @@ func TestReferencesExist(t *testing.T) {
 		if buf.Len() > 0 {
 			t.Error(buf.String())
 		}
+	}
+}
+
+// TestEveryFunctionHasTheSharedPolicy: the configuration, secrets and state are granted once, in
+// FunctionPolicy, and every function carries it.
+func TestEveryFunctionHasTheSharedPolicy(t *testing.T) {
+	root := loadTemplate(t)
+	for _, fn := range functions(t, root) {
+		t.Run(fn.id, func(t *testing.T) {
+			for _, p := range get(fn.node, "Properties", "Policies").Content {
+				if p.Tag == "!Ref" && p.Value == "FunctionPolicy" {
+					return
+				}
+			}
+			t.Errorf("%s's Policies lack !Ref FunctionPolicy", fn.id)
+		})
+	}
+}
+
+// TestConfigSourcePattern: the template accepts exactly the sources the functions can read and
+// grant a read for (config.Load reads files too, but a Lambda function has none to read).
+func TestConfigSourcePattern(t *testing.T) {
+	root := loadTemplate(t)
+	p := get(root, "Parameters", "ConfigSource", "AllowedPattern")
+	if p == nil {
+		t.Fatal("Parameters.ConfigSource has no AllowedPattern")
+	}
+	re, err := regexp.Compile(p.Value)
+	if err != nil {
+		t.Fatalf("ConfigSource AllowedPattern: %v", err)
+	}
+	if def := get(root, "Parameters", "ConfigSource", "Default"); def == nil || !re.MatchString(def.Value) {
+		t.Errorf("ConfigSource's default does not match its own pattern")
+	}
+	tests := []struct {
+		source string
+		want   bool
+	}{
+		{"ssm:/bsswatch/config", true},
+		{"arn:aws:secretsmanager:ap-southeast-1:123456789012:secret:bsswatch/config-AbCdEf", true},
+		{"arn:aws-cn:secretsmanager:cn-north-1:123456789012:secret:bsswatch/config-AbCdEf", true},
+		{"s3://my-bucket/bsswatch/config.yaml", true},
+		{"/etc/bsswatch.yaml", false},
+		{"s3://my-bucket", false},
+		{"s3://My_Bucket/config.yaml", false},
+		{"ssm:bsswatch/config", false},
+		{"arn:aws:ssm:ap-southeast-1:123456789012:parameter/bsswatch/config", false},
+		{"env:BSSWATCH_DOC", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.source, func(t *testing.T) {
+			if got := re.MatchString(tt.source); got != tt.want {
+				t.Errorf("AllowedPattern matches %q = %v, want %v", tt.source, got, tt.want)
+			}
+		})
+	}
+}
+
+// resources returns the template's resources of the given type, by logical id.
+func resources(root *yaml.Node, typ string) map[string]*yaml.Node {
+	out := map[string]*yaml.Node{}
+	res := get(root, "Resources")
+	for _, id := range keys(res) {
+		if r := get(res, id); get(r, "Type") != nil && get(r, "Type").Value == typ {
+			out[id] = r
+		}
+	}
+	return out
+}
+
+// TestTemplateDeploysTwiceAndDeletesSafely: a second stack in the same account and region must not
+// collide with the first, and deleting or replacing a stack must keep the state.
+func TestTemplateDeploysTwiceAndDeletesSafely(t *testing.T) {
+	root := loadTemplate(t)
+	for _, fn := range functions(t, root) {
+		events := get(fn.node, "Properties", "Events")
+		for _, ev := range keys(events) {
+			e := get(events, ev)
+			if get(e, "Type").Value != "ScheduleV2" {
+				continue
+			}
+			t.Run(fn.id+"/"+ev, func(t *testing.T) {
+				// SAM names a schedule after its logical ids unless told otherwise: the same in every stack.
+				name := get(e, "Properties", "Name")
+				if name == nil || name.Tag != "!Sub" || !strings.Contains(name.Value, "${AWS::StackName}") {
+					t.Errorf("schedule Name = %v, want a !Sub with ${AWS::StackName}", name)
+				}
+			})
+		}
+	}
+	tables := resources(root, "AWS::DynamoDB::Table")
+	if len(tables) == 0 {
+		t.Fatal("no DynamoDB table")
+	}
+	for id, tbl := range tables {
+		for _, policy := range []string{"DeletionPolicy", "UpdateReplacePolicy"} {
+			if got := get(tbl, policy); got == nil || got.Value != "Retain" {
+				t.Errorf("%s.%s = %v, want Retain", id, policy, got)
+			}
+		}
+	}
+}
+
+// TestARNsFollowTheStack: no ARN hard-codes the aws partition or leaves region or account open; they
+// come from the stack's pseudo parameters (or from a parameter the deployer sets).
+func TestARNsFollowTheStack(t *testing.T) {
+	root := loadTemplate(t)
+	var bad []string
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		if n.Kind == yaml.ScalarNode && strings.HasPrefix(n.Value, "arn:") {
+			if strings.HasPrefix(n.Value, "arn:aws:") || strings.Contains(n.Value, ":*:") {
+				bad = append(bad, fmt.Sprintf("line %d: %s", n.Line, n.Value))
+			}
+		}
+		for _, c := range n.Content {
+			walk(c)
+		}
+	}
+	walk(get(root, "Resources"))
+	for _, p := range keys(get(root, "Parameters")) {
+		if d := get(root, "Parameters", p, "Default"); d != nil {
+			walk(d)
+		}
+	}
+	if len(bad) > 0 {
+		t.Errorf("ARNs that do not follow the stack's partition, region and account:\n%s", strings.Join(bad, "\n"))
+	}
+}
+
+// TestLogRetentionIsOneCloudWatchAccepts: CloudWatch Logs refuses any other number of days, and
+// only at deploy time.
+func TestLogRetentionIsOneCloudWatchAccepts(t *testing.T) {
+	root := loadTemplate(t)
+	want := []string{"1", "3", "5", "7", "14", "30", "60", "90", "120", "150", "180", "365", "400", "545",
+		"731", "1096", "1827", "2192", "2557", "2922", "3288", "3653"}
+	var got []string
+	for _, v := range get(root, "Parameters", "LogRetentionDays", "AllowedValues").Content {
+		got = append(got, v.Value)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("LogRetentionDays AllowedValues (-want +got):\n%s", diff)
+	}
+	for id, lg := range resources(root, "AWS::Logs::LogGroup") {
+		if r := get(lg, "Properties", "RetentionInDays"); r == nil || r.Tag != "!Ref" || r.Value != "LogRetentionDays" {
+			t.Errorf("%s.RetentionInDays = %v, want !Ref LogRetentionDays", id, r)
+		}
+	}
+}
+
+// TestPublicURLsHaveReservedConcurrency: a function behind an unauthenticated Function URL gets a
+// concurrency cap, so a flood of requests cannot take the account's whole concurrency.
+func TestPublicURLsHaveReservedConcurrency(t *testing.T) {
+	root := loadTemplate(t)
+	urls := resources(root, "AWS::Lambda::Url")
+	if len(urls) == 0 {
+		t.Fatal("no Function URL: this test would check nothing")
+	}
+	for id, u := range urls {
+		target := get(u, "Properties", "TargetFunctionArn")
+		fn := strings.TrimSuffix(target.Value, ".Arn")
+		param := strings.TrimSuffix(fn, "Function") + "ReservedConcurrency"
+		rc := get(root, "Resources", fn, "Properties", "ReservedConcurrentExecutions")
+		if rc == nil || !slices.Contains(nodeValues(rc), param) {
+			t.Errorf("%s targets %s, which has no ReservedConcurrentExecutions from the parameter %s", id, fn, param)
+		}
+		if get(root, "Parameters", param) == nil {
+			t.Errorf("no parameter %s", param)
+		}
+	}
+}
+
+func nodeValues(n *yaml.Node) []string {
+	out := []string{n.Value}
+	for _, c := range n.Content {
+		out = append(out, nodeValues(c)...)
+	}
+	return out
+}
+
+// TestEveryFunctionAlarms: each function has an alarm on its errors, and on the CheckFailures and
+// DeliveryFailures metrics its runs write (a run that could not check everything, or could not
+// deliver, still returns success).
+func TestEveryFunctionAlarms(t *testing.T) {
+	root := loadTemplate(t)
+	alarms := resources(root, "AWS::CloudWatch::Alarm")
+	for _, fn := range functions(t, root) {
+		prefix := strings.TrimSuffix(fn.id, "Function")
+		t.Run(fn.id, func(t *testing.T) {
+			if a := alarms[prefix+"ErrorAlarm"]; a == nil || get(a, "Properties", "MetricName").Value != "Errors" {
+				t.Errorf("no %sErrorAlarm on the function's Errors", prefix)
+			}
+			for _, metric := range []string{"CheckFailures", "DeliveryFailures"} {
+				a := alarms[prefix+strings.TrimSuffix(metric, "s")+"Alarm"]
+				if a == nil {
+					t.Errorf("no %s%sAlarm", prefix, strings.TrimSuffix(metric, "s"))
+					continue
+				}
+				p := get(a, "Properties")
+				dims := get(p, "Dimensions")
+				if get(p, "Namespace").Value != "bsswatch" || get(p, "MetricName").Value != metric ||
+					dims == nil || len(dims.Content) != 1 || get(dims.Content[0], "Name").Value != "Check" {
+					t.Errorf("%s%sAlarm does not watch bsswatch/%s by Check", prefix, metric, metric)
+				}
+				if get(p, "AlarmActions") == nil {
+					t.Errorf("%s%sAlarm has no AlarmActions", prefix, metric)
+				}
+			}
+		})
 	}
 }

@@ -50,6 +50,14 @@ const (
 // same on every machine.
 var demoStart = time.Date(2026, 11, 21, 8, 0, 0, 0, time.UTC)
 
+// nextSteps close the demo; the README's "Run one function locally" gives the same commands
+// (TestDemoHintAgreesWithREADME).
+var nextSteps = []string{
+	"cp pkg/config/testdata/example.yaml my-config.yaml   # every option, commented: point it at your account and Slack",
+	"go run ./cmd/bsswatch run balance-alert --config my-config.yaml --dry-run",
+	"go run ./cmd/bsswatch run renewal-quote --config my-config.yaml --dry-run",
+}
+
 // maxDemoCustomers keeps the demo a matter of seconds; `bsswatch bench` is for large partners.
 const maxDemoCustomers = 1000
 
@@ -295,10 +303,11 @@ func (d *demo) play(ctx context.Context, w io.Writer) error {
 		return err
 	}
 
-	fmt.Fprintf(w, "\nDone in %s. Next: copy cmd/bsswatch/demo.yaml, point it at your account and Slack, then\n",
+	fmt.Fprintf(w, "\nDone in %s. Next, with your own account, from the repository's root:\n",
 		time.Since(d.started).Round(10*time.Millisecond))
-	fmt.Fprintln(w, "  bsswatch run balance-alert --config your.yaml --dry-run")
-	fmt.Fprintln(w, "  bsswatch run renewal-quote --config your.yaml --dry-run")
+	for _, l := range nextSteps {
+		fmt.Fprintln(w, "  "+l)
+	}
 	return nil
 }
 

@@ -147,3 +147,23 @@ func TestDemoUsage(t *testing.T) {
 		})
 	}
 }
+
+// TestDemoHintAgreesWithREADME: what the demo tells a new user to do next is what the README says.
+func TestDemoHintAgreesWithREADME(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range nextSteps {
+		cmd, _, _ := strings.Cut(l, "#")
+		cmd = strings.TrimSpace(cmd)
+		if !bytes.Contains(readme, []byte("\n"+cmd)) {
+			t.Errorf("README.md has no line starting %q", cmd)
+		}
+		if first := strings.Fields(cmd)[0]; first == "cp" {
+			if _, err := os.Stat("../../" + strings.Fields(cmd)[1]); err != nil {
+				t.Errorf("the hint copies %s: %v", strings.Fields(cmd)[1], err)
+			}
+		}
+	}
+}

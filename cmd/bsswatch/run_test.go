@@ -283,7 +283,7 @@ checks:
 		t.Fatalf("fixed: got exit %d, want 0; stderr:\n%s", code, stderr)
 	}
 	replies := e.slack.Replies("C0OPS", ops[0].TS)
-	if len(e.slack.Messages("C0OPS")) != 1 || len(replies) == 0 || !strings.Contains(replies[len(replies)-1].Text, "Resolved") {
+	if len(e.slack.Messages("C0OPS")) != 1 || len(replies) == 0 || !strings.Contains(replies[len(replies)-1].Text, "Recovered") {
 		t.Errorf("ops thread %v, want the failure message closed as recovered", replies)
 	}
 	if m, _ := e.slack.Message("C0OPS", ops[0].TS); !strings.Contains(m.Render(), "renewal check recovered for acme") {

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +18,7 @@ import (
 	"github.com/bsswatch/bsswatch/pkg/runtimeapi"
 	"github.com/bsswatch/bsswatch/pkg/state/dynamo"
 	"github.com/bsswatch/bsswatch/pkg/state/dynamo/dynamotest"
+	"gopkg.in/yaml.v3"
 )
 
 const channel = "CALERTS"
@@ -55,6 +57,7 @@ func startArtifact(t *testing.T, configYAML func(box *sandbox.Server, sandboxURL
 		"AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local",
 		"PARTNER_AK=" + m.Partner.AK, "PARTNER_SK=" + m.Partner.SK,
 		"SLACK_BOT_TOKEN=xoxb-artifact",
+		"AWS_LAMBDA_LOG_FORMAT=JSON", // what Lambda sets for the template's LoggingConfig
 	}
 	f := runtimeapi.StartFunction(t, ".", env)
 	return &artifact{Function: f, box: box, slack: slack, store: dynamo.New(client, table, dynamo.Options{})}
@@ -154,5 +157,122 @@ checks:
 	}
 	if strings.Contains(string(logs), a.box.Partner().SK) {
 		t.Error("start-up log contains the partner's secret key")
+	}
+}
+
+// emfLine is a CloudWatch embedded-metric-format log line as CloudWatch reads it.
+type emfLine struct {
+	AWS struct {
+		CloudWatchMetrics []struct {
+			Namespace  string
+			Dimensions [][]string
+			Metrics    []struct{ Name string }
+		}
+	} `json:"_aws"`
+	Check            string
+	CheckFailures    *int
+	DeliveryFailures *int
+}
+
+// deployed is the part of template.yaml that shapes the metrics line and the alarms on it.
+type deployed struct {
+	Globals struct {
+		Function struct {
+			LoggingConfig struct {
+				LogFormat string `yaml:"LogFormat"`
+			} `yaml:"LoggingConfig"`
+		} `yaml:"Function"`
+	} `yaml:"Globals"`
+	Resources map[string]struct {
+		Properties struct {
+			Namespace  string `yaml:"Namespace"`
+			MetricName string `yaml:"MetricName"`
+			Dimensions []struct {
+				Name  string `yaml:"Name"`
+				Value string `yaml:"Value"`
+			} `yaml:"Dimensions"`
+		} `yaml:"Properties"`
+	} `yaml:"Resources"`
+}
+
+func readTemplate(t *testing.T) deployed {
+	t.Helper()
+	b, err := os.ReadFile("../../template.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tpl deployed
+	if err := yaml.Unmarshal(b, &tpl); err != nil {
+		t.Fatal(err)
+	}
+	return tpl
+}
+
+// TestArtifactWritesTheMetricsTheTemplateAlarmsOn: a run that could not check an account returns
+// success, so only its metrics line can page someone; the line must be one CloudWatch extracts, with
+// exactly the namespace, metric and dimension value the template's alarms watch.
+func TestArtifactWritesTheMetricsTheTemplateAlarmsOn(t *testing.T) {
+	a := startArtifact(t, func(box *sandbox.Server, sandboxURL, slackURL string) string {
+		// A second profile signing with a key BSS does not know: its account cannot be checked.
+		cfg := strings.Replace(partnerConfig(box, sandboxURL, slackURL), "profiles:\n", fmt.Sprintf(
+			"profiles:\n  wrong-key: {role: partner, site: cn, domain_id: %q, ak: env:PARTNER_AK, sk: env:SLACK_BOT_TOKEN, endpoint: %q}\n",
+			box.Partner().DomainID, sandboxURL), 1)
+		return cfg + `    partner:
+      profile: wrong-key
+      thresholds:
+        cash: {currency: CNY, warning: "1000", critical: "100"}
+`
+	})
+	scheduled, err := os.ReadFile("testdata/scheduled.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := a.Invoke(t, scheduled); r.Error != nil {
+		t.Fatalf("function error: %+v", r.Error)
+	}
+	logs, err := os.ReadFile(a.Logs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got *emfLine
+	for _, line := range strings.Split(string(logs), "\n") {
+		var l emfLine
+		if json.Unmarshal([]byte(line), &l) == nil && len(l.AWS.CloudWatchMetrics) > 0 {
+			got = &l
+		}
+	}
+	if got == nil {
+		t.Fatalf("no embedded-metric line in the function's log:\n%s", logs)
+	}
+	tpl := readTemplate(t)
+	// CloudWatch extracts metrics only from JSON lines; Lambda makes lambdacontext's logger write JSON
+	// (AWS_LAMBDA_LOG_FORMAT, as startArtifact sets it) when the template asks for the JSON format.
+	if f := tpl.Globals.Function.LoggingConfig.LogFormat; f != "JSON" {
+		t.Errorf("template.yaml Globals.Function.LoggingConfig.LogFormat = %q, want JSON", f)
+	}
+	for _, id := range []string{"BalanceAlertCheckFailureAlarm", "BalanceAlertDeliveryFailureAlarm"} {
+		p := tpl.Resources[id].Properties
+		t.Run(id, func(t *testing.T) {
+			if len(p.Dimensions) != 1 || p.Dimensions[0].Name != "Check" {
+				t.Fatalf("template.yaml %s has dimensions %+v, want one named Check", id, p.Dimensions)
+			}
+			m := got.AWS.CloudWatchMetrics[0]
+			var names []string
+			for _, d := range m.Metrics {
+				names = append(names, d.Name)
+			}
+			if m.Namespace != p.Namespace || !slices.Contains(names, p.MetricName) || len(m.Dimensions) != 1 || !slices.Equal(m.Dimensions[0], []string{"Check"}) {
+				t.Errorf("metrics line declares %s %v by %v; the alarm watches %s %s by Check", m.Namespace, names, m.Dimensions, p.Namespace, p.MetricName)
+			}
+			if got.Check != p.Dimensions[0].Value {
+				t.Errorf("metrics line Check = %q, the alarm's dimension is %q", got.Check, p.Dimensions[0].Value)
+			}
+		})
+	}
+	if got.CheckFailures == nil || *got.CheckFailures != 1 {
+		t.Errorf("CheckFailures = %v, want 1 (the account with the wrong key)", got.CheckFailures)
+	}
+	if got.DeliveryFailures == nil || *got.DeliveryFailures != 0 {
+		t.Errorf("DeliveryFailures = %v, want 0", got.DeliveryFailures)
 	}
 }

@@ -262,7 +262,7 @@ func TestSkippedSubjectsAreNotResolved(t *testing.T) {
 	if diff := cmp.Diff([]string{"resolved: Customer c-2"}, got.Msg.Changes); diff != "" {
 		t.Errorf("once evaluated, c-2 resolves (-want +got):\n%s", diff)
 	}
-	if rec := one(t, v.ops); rec.Msg.Kind != notify.KindResolved {
+	if rec := one(t, v.ops); rec.Msg.Kind != notify.KindCheckRecovered {
 		t.Errorf("ops got %s, want the episode closed (recovered)", rec.Msg.Kind)
 	}
 }
@@ -361,8 +361,8 @@ func TestCheckFailure(t *testing.T) {
 		t.Errorf("alerts kinds (-want +got):\n%s", diff)
 	}
 	rec := one(t, v.ops)
-	if rec.Msg.Kind != notify.KindResolved || rec.Prev.TS != "1" {
-		t.Errorf("recovery: kind %s prev %+v, want resolved on the failure message", rec.Msg.Kind, rec.Prev)
+	if rec.Msg.Kind != notify.KindCheckRecovered || rec.Prev.TS != "1" {
+		t.Errorf("recovery: kind %s prev %+v, want check_recovered on the failure message", rec.Msg.Kind, rec.Prev)
 	}
 	if rep.Resolved != 1 {
 		t.Errorf("resolved = %d, want 1 (the recovery)", rep.Resolved)

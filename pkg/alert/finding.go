@@ -23,6 +23,12 @@ type Finding struct {
 	// Rank orders the findings of one severity in a digest, lowest first: for balances the amount
 	// in cents, so the emptiest account leads.
 	Rank int64
+	// Final marks a finding that is told once and then dropped: a last word about its subject (an
+	// invoice request completed, a coupon expired unused). The engine tells it when it is new or
+	// changed, like any finding, and afterwards keeps only a silent marker of it: reported again
+	// unchanged it says nothing and is left out of digests, and once the check stops reporting it the
+	// marker goes without a "resolved" line. A Final finding does not keep its group open.
+	Final bool
 }
 
 // Fingerprint identifies the finding across runs: the same check, account and subject always give the
@@ -48,7 +54,28 @@ type Evaluation struct {
 	// sent to the ops route once, with the reason.
 	Err     error
 	Partial bool
+	// FirstRun says what the group's first evaluation (one with nothing stored yet) tells; the zero
+	// value tells everything, as new.
+	FirstRun FirstRun
+	// ForgetGone makes a finding the check no longer reports disappear silently instead of being
+	// resolved: for checks that watch a moving window (invoice requests by application time), where
+	// absence means out of view, not fixed.
+	ForgetGone bool
 }
+
+// FirstRun is what a group's first evaluation tells, so that enabling a check on an account with a
+// history does not flood a channel.
+type FirstRun int
+
+// The first-run modes.
+const (
+	// FirstRunTell tells every finding as new.
+	FirstRunTell FirstRun = iota
+	// FirstRunRecord records every finding and tells nothing: later runs tell what changes.
+	FirstRunRecord
+	// FirstRunOpen tells the findings that are not Final and records the Final ones silently.
+	FirstRunOpen
+)
 
 // Sort orders findings as a digest lists them: worst first, then by Rank, title and fingerprint.
 func Sort(fs []Finding) {

@@ -53,15 +53,25 @@ func (r *run) planGroup(ev Evaluation, s *snapshot) (*change, error) {
 		keep[k][fp] = f
 	}
 
+	// A group with nothing stored meets its first evaluation: FirstRun decides what it tells.
+	first := old.rec.Version == 0 && ev.FirstRun != FirstRunTell
 	items := make([]item, 0, len(ev.Findings))
 	var news, changed, resolved int
 	for _, f := range ev.Findings {
 		fp := f.Fingerprint()
-		put(fp, stored{Subject: f.Subject, Severity: f.Severity, Tier: f.Tier, Title: f.Title})
-		it := item{Item: notify.Item{Fingerprint: fp, Severity: f.Severity, Status: statusFiring, Title: f.Title, Text: f.Text, Fields: f.Fields}, rank: f.Rank}
+		put(fp, stored{Subject: f.Subject, Severity: f.Severity, Tier: f.Tier, Title: f.Title, Final: f.Final})
 		p, ok := prev[fp]
+		delete(prev, fp)
+		if f.Final && ok && p.Final && p.Severity == f.Severity && p.Tier == f.Tier {
+			continue // told before: only a silent marker now
+		}
+		if first && (ev.FirstRun == FirstRunRecord || f.Final) {
+			continue // recorded, not told
+		}
+		it := item{Item: notify.Item{Fingerprint: fp, Severity: f.Severity, Status: statusFiring, Title: f.Title, Text: f.Text, Fields: f.Fields}, rank: f.Rank}
 		switch {
-		case !ok:
+		case !ok || p.Final && p.Severity == f.Severity && p.Tier == f.Tier:
+			// A subject whose last word was told and that is reported live again is news.
 			news++
 			it.Status = statusNew
 			it.change = "new: " + f.Title + ": " + joinParts(f.Severity.String(), headline(f.Fields))
@@ -71,16 +81,23 @@ func (r *run) planGroup(ev Evaluation, s *snapshot) (*change, error) {
 			it.change = f.Title + ": " + joinParts(transitionText(p, f), headline(f.Fields))
 			it.was = p.Severity
 		}
-		delete(prev, fp)
 		items = append(items, it)
 	}
 	for fp, p := range prev {
 		it := item{Item: notify.Item{Fingerprint: fp, Severity: p.Severity, Title: p.Title}}
-		if skipped.covers(p.Subject) {
+		switch {
+		case skipped.covers(p.Subject):
 			// Not evaluated this run: absence of data never resolves.
 			put(fp, p)
+			if p.Final {
+				continue
+			}
 			it.Status = statusFiring
-		} else {
+		case p.Final || ev.ForgetGone:
+			// Told for the last time already, or out of the check's view: forgotten without a word.
+			r.log.Debug("finding forgotten", "check", ev.Check, "account", ev.Account, "fingerprint", fp)
+			continue
+		default:
 			resolved++
 			it.Status = statusResolved
 			it.change = "resolved: " + p.Title
@@ -101,7 +118,9 @@ func (r *run) planGroup(ev Evaluation, s *snapshot) (*change, error) {
 	h := old.h
 	var kind notify.Kind
 	switch {
-	case !h.Open && firing > 0:
+	case !h.Open && news+changed > 0:
+		// A closed group opens on something to tell; findings recorded silently (FirstRunRecord)
+		// wait for their first change.
 		kind = notify.KindFiring
 		h = head{Open: true, Epoch: r.e.newID(), Since: r.now}
 	case !h.Open:
@@ -115,7 +134,7 @@ func (r *run) planGroup(ev Evaluation, s *snapshot) (*change, error) {
 	case !r.now.Before(h.LastSent.Add(r.e.repeatInterval())):
 		kind = notify.KindRepeat
 	}
-	if kind == "" && len(writes) == 0 && h.Open == old.h.Open {
+	if kind == "" && len(writes) == 0 && h.Open == old.h.Open && !first {
 		return nil, nil
 	}
 	c := &change{target: groupSort, old: old, next: h, chunks: writes}
@@ -184,9 +203,6 @@ func (r *run) digest(ev Evaluation, kind notify.Kind, items []item) notify.Messa
 		switch {
 		case kind == notify.KindFiring && it.Status == statusResolved:
 			// Left over from an earlier group: the new group starts without it.
-		case kind == notify.KindFiring:
-			it.Status = statusNew
-			shown = append(shown, it)
 		default:
 			shown = append(shown, it)
 		}
@@ -239,7 +255,9 @@ func (r *run) digest(ev Evaluation, kind notify.Kind, items []item) notify.Messa
 			}
 		}
 		summary = counted(firing, noun) + ": " + strings.Join(parts, ", ")
-		if kind == notify.KindUpdate {
+		// A group's first message says what changed too when it opens on findings recorded earlier
+		// (FirstRunRecord): their thread tells from what to what.
+		if kind == notify.KindUpdate || kind == notify.KindFiring && changed > 0 {
 			var kinds []string
 			for _, p := range []struct {
 				n    int
@@ -253,10 +271,10 @@ func (r *run) digest(ev Evaluation, kind notify.Kind, items []item) notify.Messa
 		}
 	}
 	limit := r.e.maxItems()
-	if kind == notify.KindUpdate || kind == notify.KindResolved {
+	if kind == notify.KindUpdate || kind == notify.KindResolved || kind == notify.KindFiring && changed > 0 {
 		var lines []string
 		for _, it := range shown {
-			if it.change != "" {
+			if it.change != "" && (kind != notify.KindFiring || it.Status == statusChanged) {
 				lines = append(lines, it.change)
 			}
 		}
@@ -363,7 +381,7 @@ func (r *run) planFailure(ev Evaluation, s *snapshot) (*change, error) {
 		msg.Changes = []string{"still failing since " + h.Since.UTC().Format(time.RFC3339)}
 	case !failing && h.Open:
 		h.Open = false
-		msg.Kind = notify.KindResolved
+		msg.Kind = notify.KindCheckRecovered
 		msg.Title = fmt.Sprintf("%s check recovered for %s", ev.Check, ev.Account)
 		msg.Summary = fmt.Sprintf("%s check runs again for %s (it failed with: %s)", ev.Check, ev.Account, h.Reason)
 		msg.Changes = []string{"recovered after " + r.now.Sub(h.Since).Round(time.Second).String()}

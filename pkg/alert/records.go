@@ -73,6 +73,8 @@ type stored struct {
 	Severity notify.Severity `json:"v"`
 	Tier     string          `json:"t,omitempty"`
 	Title    string          `json:"n"`
+	// Final marks a Finding.Final that was told: a silent marker until the check stops reporting it.
+	Final bool `json:"e,omitempty"`
 }
 
 // outboxEntry is one message waiting for one destination.

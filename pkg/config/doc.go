@@ -3,7 +3,7 @@
 //
 // Parse validates a whole document and reports every mistake at once, each with its YAML path and
 // line, so that a deployment fails on its first start with the full list instead of one mistake per
-// attempt. Load reads the document from a file or from SSM / Secrets Manager, parses it, and resolves
+// attempt. Load reads the document from a file, SSM, Secrets Manager or S3, parses it, and resolves
 // its secrets through a Resolver.
 //
 // # Schema

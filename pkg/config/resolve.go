@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"os"
 	"slices"
@@ -13,27 +14,37 @@ import (
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/aws/smithy-go"
 )
 
 // maxFetches bounds concurrent secret reads: a cold start wants them in parallel, but not enough to
 // be throttled by SSM (40 GetParameter calls per second by default).
 const maxFetches = 8
 
+// maxDocument bounds a configuration document read from S3, the one source without a size limit of
+// its own: a document this large is a mistake (a wrong key), not a configuration.
+const maxDocument = 4 << 20
+
 // Resolver reads secret references: env:NAME through an environment lookup, ssm: and SSM ARNs
-// through SSM Parameter Store (with decryption), Secrets Manager ARNs through Secrets Manager. The
-// AWS clients are built on first use, so a configuration with only env references needs no AWS
-// configuration at all. A Resolver is safe for concurrent use.
+// through SSM Parameter Store (with decryption), Secrets Manager ARNs through Secrets Manager; and
+// configuration documents from those or from S3 (s3://bucket/key). The AWS clients are built on
+// first use, so a configuration with only env references needs no AWS configuration at all. A
+// Resolver is safe for concurrent use.
 type Resolver struct {
 	env     func(string) string
 	loadAWS func(context.Context) (aws.Config, error)
 
 	mu  sync.Mutex
+	aws *aws.Config
 	ssm *ssm.Client
 	sm  *secretsmanager.Client
+	s3  *s3.Client
 }
 
 // NewResolver returns a Resolver that looks env references up with env (os.Getenv in a main) and
@@ -44,22 +55,33 @@ func NewResolver(env func(string) string, loadAWS func(context.Context) (aws.Con
 	return &Resolver{env: env, loadAWS: loadAWS}
 }
 
-func (r *Resolver) clients(ctx context.Context) (*ssm.Client, *secretsmanager.Client, error) {
+// client returns the client *c, building it with build from the AWS configuration (loaded once) on
+// first use.
+func client[C any](ctx context.Context, r *Resolver, c **C, build func(aws.Config) *C) (*C, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.ssm != nil {
-		return r.ssm, r.sm, nil
+	if *c != nil {
+		return *c, nil
 	}
-	if r.loadAWS == nil {
-		return nil, nil, errors.New("no AWS configuration to read it with")
+	if r.aws == nil {
+		if r.loadAWS == nil {
+			return nil, errors.New("no AWS configuration to read it with")
+		}
+		cfg, err := r.loadAWS(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("load AWS configuration: %w", err)
+		}
+		r.aws = &cfg
 	}
-	cfg, err := r.loadAWS(ctx)
-	if err != nil {
-		return nil, nil, fmt.Errorf("load AWS configuration: %w", err)
-	}
-	r.ssm, r.sm = ssm.NewFromConfig(cfg), secretsmanager.NewFromConfig(cfg)
-	return r.ssm, r.sm, nil
+	*c = build(*r.aws)
+	return *c, nil
 }
+
+func newSSM(cfg aws.Config) *ssm.Client { return ssm.NewFromConfig(cfg) }
+func newSecretsManager(cfg aws.Config) *secretsmanager.Client {
+	return secretsmanager.NewFromConfig(cfg)
+}
+func newS3(cfg aws.Config) *s3.Client { return s3.NewFromConfig(cfg) }
 
 // fetch reads the whole value a reference names (before any #key selection). Its errors name the
 // reference, never a value.
@@ -74,13 +96,13 @@ func (r *Resolver) fetch(ctx context.Context, ref reference) (string, error) {
 		}
 		return v, nil
 	}
-	ssmc, smc, err := r.clients(ctx)
-	if err != nil {
-		return "", fmt.Errorf("%s: %w", describe(ref), err)
-	}
 	var v string
 	switch ref.kind {
 	case refSSM:
+		ssmc, err := client(ctx, r, &r.ssm, newSSM)
+		if err != nil {
+			return "", fmt.Errorf("%s: %w", describe(ref), err)
+		}
 		out, err := ssmc.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(ref.id), WithDecryption: aws.Bool(true)},
 			func(o *ssm.Options) {
 				if ref.region != "" {
@@ -98,6 +120,10 @@ func (r *Resolver) fetch(ctx context.Context, ref reference) (string, error) {
 		}
 		v = *out.Parameter.Value
 	case refSecretsManager:
+		smc, err := client(ctx, r, &r.sm, newSecretsManager)
+		if err != nil {
+			return "", fmt.Errorf("%s: %w", describe(ref), err)
+		}
 		out, err := smc.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(ref.id)},
 			func(o *secretsmanager.Options) { o.Region = ref.region })
 		var nf *smtypes.ResourceNotFoundException
@@ -239,9 +265,10 @@ func (c *Config) Resolve(ctx context.Context, r *Resolver) error {
 }
 
 // Load reads the configuration document from source, validates it with the environment overrides
-// from env, and resolves its secrets through r. source is a file path, or a secret reference
-// (ssm:/name, an SSM or Secrets Manager ARN, env:NAME) whose value is the document, as a Lambda
-// function receives it in BSSWATCH_CONFIG.
+// from env, and resolves its secrets through r. source is what a Lambda function receives in
+// BSSWATCH_CONFIG: a file path, s3://bucket/key (an S3 object in the AWS configuration's region), or
+// a secret reference whose value is the document (ssm:/name of any tier, an SSM or Secrets Manager
+// ARN, env:NAME).
 //
 // It returns an error naming source when the document cannot be read, and wraps an Errors listing
 // every mistake (Parse) or every unreadable secret (Resolve). A nil r reads files only.
@@ -267,6 +294,12 @@ func read(ctx context.Context, source string, r *Resolver) ([]byte, error) {
 	switch {
 	case source == "":
 		return nil, errors.New("no configuration source given")
+	case strings.HasPrefix(source, "s3://"):
+		bucket, key, ok := strings.Cut(strings.TrimPrefix(source, "s3://"), "/")
+		if !ok || bucket == "" || key == "" {
+			return nil, errors.New("an S3 source needs a bucket and a key (s3://bucket/key)")
+		}
+		return r.object(ctx, bucket, key)
 	case strings.HasPrefix(source, "env:"), strings.HasPrefix(source, "ssm:"), strings.HasPrefix(source, "arn:"):
 		ref, err := parseRef(source)
 		if err != nil {
@@ -280,4 +313,37 @@ func read(ctx context.Context, source string, r *Resolver) ([]byte, error) {
 	default:
 		return os.ReadFile(source)
 	}
+}
+
+// object reads an S3 object whole, up to maxDocument bytes.
+func (r *Resolver) object(ctx context.Context, bucket, key string) ([]byte, error) {
+	name := "S3 object s3://" + bucket + "/" + key
+	c, err := client(ctx, r, &r.s3, newS3)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	out, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+	var (
+		noKey *s3types.NoSuchKey
+		api   smithy.APIError
+	)
+	switch {
+	case errors.As(err, &noKey):
+		return nil, fmt.Errorf("%s not found", name)
+	case errors.As(err, &api) && api.ErrorCode() == "NoSuchBucket": // GetObject does not model it
+		return nil, fmt.Errorf("%s: no such bucket", name)
+	case err != nil:
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	defer out.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(out.Body, maxDocument+1))
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("%s: read: %w", name, err)
+	case len(b) > maxDocument:
+		return nil, fmt.Errorf("%s is larger than %d MiB", name, maxDocument>>20)
+	case len(b) == 0:
+		return nil, fmt.Errorf("%s is empty", name)
+	}
+	return b, nil
 }

@@ -107,12 +107,17 @@ func (s *awsServer) callCount() map[string]int {
 
 // awsConfig returns a loader of an AWS configuration with static credentials pointed at url.
 func awsConfig(url string) func(context.Context) (aws.Config, error) {
+	return staticAWS(url, "AKIDTEST", "test-secret-key")
+}
+
+// staticAWS returns a loader of an AWS configuration with the key pair ak, sk pointed at url.
+func staticAWS(url, ak, sk string) func(context.Context) (aws.Config, error) {
 	return func(context.Context) (aws.Config, error) {
 		return aws.Config{
 			Region:       "us-east-1",
 			BaseEndpoint: aws.String(url),
 			Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
-				return aws.Credentials{AccessKeyID: "AKIDTEST", SecretAccessKey: "test-secret-key", Source: "test"}, nil
+				return aws.Credentials{AccessKeyID: ak, SecretAccessKey: sk, Source: "test"}, nil
 			}),
 		}, nil
 	}

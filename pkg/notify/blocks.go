@@ -44,6 +44,8 @@ func renderBlocks(msg Message, extra ...string) []slack.Block {
 		emoji, title = ":white_check_mark:", "Resolved: "+title
 	case KindCheckFailed:
 		emoji = ":x:"
+	case KindCheckRecovered:
+		emoji = ":white_check_mark:"
 	}
 	blocks := []slack.Block{
 		slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType,
@@ -101,6 +103,9 @@ func itemText(it Item) string {
 func section(text string) *slack.SectionBlock {
 	return slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, truncate(text, maxTextRunes), false, false), nil, nil)
 }
+
+// changesSection is the "Changes" block of a message that cannot say them in a thread.
+func changesSection(lines []string) string { return "*Changes*\n" + bullets(lines) }
 
 // bullets renders lines as a bulleted list of at most maxReplyLines, counting the rest.
 func bullets(lines []string) string {

@@ -8,7 +8,8 @@ import (
 	"time"
 )
 
-// Severity orders findings; a higher value is worse.
+// Severity orders findings; a higher value is worse. In JSON it is its name ("warning"), as the
+// Standard Webhooks payload documents it (docs/webhook-payload.schema.json).
 type Severity int
 
 // The severities, least to worst.
@@ -35,13 +36,15 @@ type Kind string
 
 // The kinds of message. A group's first message is Firing; later changes are Update (the original is
 // edited in place and Changes go to its thread), Repeat reminds of a group still firing, Resolved closes
-// it. CheckFailed reports that a check itself could not run (expired AK, 403, BSS down).
+// it. CheckFailed reports that a check itself could not run (expired AK, 403, BSS down), and
+// CheckRecovered that it runs again: a recovery resolves no finding, so it is not Resolved.
 const (
-	KindFiring      Kind = "firing"
-	KindUpdate      Kind = "update"
-	KindRepeat      Kind = "repeat"
-	KindResolved    Kind = "resolved"
-	KindCheckFailed Kind = "check_failed"
+	KindFiring         Kind = "firing"
+	KindUpdate         Kind = "update"
+	KindRepeat         Kind = "repeat"
+	KindResolved       Kind = "resolved"
+	KindCheckFailed    Kind = "check_failed"
+	KindCheckRecovered Kind = "check_recovered"
 )
 
 // Field is one labelled value of an item, already formatted for people (amounts with currency).

@@ -62,10 +62,11 @@ func NewRouter(routes []Route, ops []string, dests map[string]Destination) (*Rou
 	return rt, nil
 }
 
-// Route returns the destinations for msg, each once, in route order. A check failure goes to the ops
-// destinations; with none configured it is routed like any other message, so it is never dropped.
+// Route returns the destinations for msg, each once, in route order. A check failure and its
+// recovery go to the ops destinations; with none configured they are routed like any other message,
+// so they are never dropped.
 func (r *Router) Route(msg Message) []Destination {
-	if msg.Kind == KindCheckFailed && len(r.ops) > 0 {
+	if (msg.Kind == KindCheckFailed || msg.Kind == KindCheckRecovered) && len(r.ops) > 0 {
 		return slices.Clone(r.ops)
 	}
 	var out []Destination

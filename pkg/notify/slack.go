@@ -52,8 +52,15 @@ func (s *Slack) Send(ctx context.Context, msg Message, prev Ref) (Ref, error) {
 		slack.MsgOptionText(fallback(msg), false),
 		slack.MsgOptionBlocks(renderBlocks(msg)...),
 	}
+	// A new message has no thread yet (a group that opens on findings recorded earlier, a destination
+	// that never saw the original, an original someone deleted): what changed goes into the message
+	// itself, in the one call, so a retry never posts twice.
+	fresh := content
+	if len(msg.Changes) > 0 {
+		fresh = []slack.MsgOption{content[0], slack.MsgOptionBlocks(renderBlocks(msg, changesSection(msg.Changes))...)}
+	}
 	if prev.IsZero() {
-		return s.post(ctx, s.channel, content...)
+		return s.post(ctx, s.channel, fresh...)
 	}
 	if prev.Channel == "" {
 		prev.Channel = s.channel
@@ -65,7 +72,7 @@ func (s *Slack) Send(ctx context.Context, msg Message, prev Ref) (Ref, error) {
 	var se slack.SlackErrorResponse
 	if errors.As(err, &se) && se.Err == "message_not_found" {
 		// Someone deleted the original; a fresh message keeps the group visible.
-		return s.post(ctx, s.channel, content...)
+		return s.post(ctx, s.channel, fresh...)
 	}
 	if err != nil {
 		return prev, err
@@ -165,8 +172,11 @@ func retryRateLimited(ctx context.Context, set settings, fn func(context.Context
 func threadReply(msg Message) string {
 	var head string
 	switch msg.Kind {
-	case KindResolved:
+	case KindResolved, KindCheckRecovered:
 		head = ":white_check_mark: Resolved"
+		if msg.Kind == KindCheckRecovered {
+			head = ":white_check_mark: Recovered"
+		}
 		if !msg.At.IsZero() {
 			head += " at " + msg.At.Format("2006-01-02 15:04 MST")
 		}

@@ -272,3 +272,32 @@ func TestNewSlackRejectsMissingFields(t *testing.T) {
 		})
 	}
 }
+
+func TestSlackNewMessageCarriesItsChanges(t *testing.T) {
+	tests := []struct {
+		name    string
+		changes []string
+		want    bool
+	}{
+		{"with changes", []string{"Acme <Shanghai>: warning -> critical"}, true},
+		{"without changes", nil, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv, d, _ := setupSlack(t, goodToken)
+			msg := digest(notify.KindFiring)
+			msg.Changes = tt.changes
+			if _, err := d.Send(context.Background(), msg, notify.Ref{}); err != nil {
+				t.Fatalf("Send: %v", err)
+			}
+			msgs := srv.Messages(channel)
+			if len(msgs) != 1 {
+				t.Fatalf("got %d messages, want 1 (no thread for a new post)", len(msgs))
+			}
+			text := msgs[0].Render()
+			if got := strings.Contains(text, "Acme <Shanghai>: warning -> critical"); got != tt.want {
+				t.Errorf("message shows the change: got %v, want %v:\n%s", got, tt.want, text)
+			}
+		})
+	}
+}

@@ -46,7 +46,7 @@ func (w *SlackWebhook) Send(ctx context.Context, msg Message, _ Ref) (Ref, error
 		extra = append(extra, ":repeat: Reminder: still firing.")
 	}
 	if len(msg.Changes) > 0 {
-		extra = append(extra, "*Changes*\n"+bullets(msg.Changes))
+		extra = append(extra, changesSection(msg.Changes))
 	}
 	body := &slack.WebhookMessage{
 		Text:   fallback(msg),

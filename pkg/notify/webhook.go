@@ -20,7 +20,8 @@ import (
 
 // Webhook is a destination that POSTs each message as JSON to a URL, signed per Standard Webhooks
 // (https://github.com/standard-webhooks/standard-webhooks/blob/main/spec/standard-webhooks.md). The
-// body is {"type":"bsswatch.alert.<kind>","timestamp":<RFC 3339>,"data":<Message>}.
+// body is {"type":"bsswatch.alert.<kind>","timestamp":<RFC 3339>,"data":<Message>}, documented as a
+// JSON Schema in docs/webhook-payload.schema.json.
 //
 // Signing is done here rather than with the spec's Go library: that library has a single v0.0.1 tag in
 // a many-language repository, and the scheme is one HMAC.

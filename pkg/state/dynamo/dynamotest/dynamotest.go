@@ -4,19 +4,10 @@
 package dynamotest
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
-	"io"
-	"net"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
-	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -24,6 +15,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/bsswatch/bsswatch/pkg/nodeserver"
 	"github.com/bsswatch/bsswatch/pkg/state/dynamo"
 )
 
@@ -33,17 +25,11 @@ const SetupCommand = "make setup (npm ci --prefix pkg/state/dynamo/testdata/dyna
 // dynaliteDir is where package.json lives, relative to the module root.
 const dynaliteDir = "pkg/state/dynamo/testdata/dynalite"
 
-// startTimeout bounds how long node may take to start and print its port.
-const startTimeout = 30 * time.Second
-
 var (
 	once     sync.Once
 	endpoint string
 	startErr error
-	// keepAlive holds serve.js's stdin: closing it (including by the garbage collector's finalizer if
-	// nothing referenced it) stops the server.
-	keepAlive io.WriteCloser
-	tables    atomic.Int64
+	tables   atomic.Int64
 )
 
 // Start returns a client of the shared dynalite server and the name of a new empty table with the
@@ -102,88 +88,19 @@ func tableName(test string) string {
 	return name[:min(len(name), 255)]
 }
 
-// startServer runs serve.js, which prints "listening <port>" once dynalite accepts connections.
+// startServer runs dynalite's serve.js, which prints "listening <port>" once it accepts connections.
 func startServer() (string, error) {
 	wd, err := os.Getwd()
 	if err != nil {
 		return "", fmt.Errorf("dynamotest: find module root: %w", err)
 	}
-	dir, err := findDynalite(wd)
+	dir, err := nodeserver.Find(wd, dynaliteDir, "dynalite", SetupCommand)
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("dynamotest: %w", err)
 	}
-	node, err := exec.LookPath("node")
+	url, err := nodeserver.Start(dir)
 	if err != nil {
-		return "", fmt.Errorf("dynamotest: node not found on PATH: install Node.js 20 or later, then run %s", SetupCommand)
+		return "", fmt.Errorf("dynamotest: dynalite: %w", err)
 	}
-	cmd := exec.Command(node, filepath.Join(dir, "serve.js"))
-	cmd.Dir = dir
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	// serve.js exits when this pipe closes, which the OS does when the test binary exits for any reason.
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		return "", fmt.Errorf("dynamotest: start dynalite: %w", err)
-	}
-	keepAlive = stdin
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return "", fmt.Errorf("dynamotest: start dynalite: %w", err)
-	}
-	if err := cmd.Start(); err != nil {
-		return "", fmt.Errorf("dynamotest: start dynalite: %w", err)
-	}
-	portc := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			if p, ok := strings.CutPrefix(sc.Text(), "listening "); ok {
-				portc <- p
-				break
-			}
-		}
-		close(portc)
-	}()
-	fail := func(err error) (string, error) {
-		cmd.Process.Kill()
-		cmd.Wait()
-		return "", fmt.Errorf("dynamotest: start dynalite: %w; stderr: %s", err, strings.TrimSpace(stderr.String()))
-	}
-	timer := time.NewTimer(startTimeout)
-	defer timer.Stop()
-	select {
-	case p, ok := <-portc:
-		if !ok {
-			return fail(errors.New("exited before listening"))
-		}
-		if _, err := strconv.Atoi(p); err != nil {
-			return fail(fmt.Errorf("bad port %q", p))
-		}
-		addr := net.JoinHostPort("127.0.0.1", p)
-		conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
-		if err != nil {
-			return fail(err)
-		}
-		conn.Close()
-		return "http://" + addr, nil
-	case <-timer.C:
-		return fail(fmt.Errorf("not listening after %s", startTimeout))
-	}
-}
-
-// findDynalite finds the npm install under the module root that contains wd (go test runs in the
-// package's directory).
-func findDynalite(wd string) (string, error) {
-	for d := wd; ; d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			dir := filepath.Join(d, dynaliteDir)
-			if _, err := os.Stat(filepath.Join(dir, "node_modules", "dynalite", "package.json")); err != nil {
-				return "", fmt.Errorf("dynamotest: dynalite is not installed in %s: run %s", dir, SetupCommand)
-			}
-			return dir, nil
-		}
-		if filepath.Dir(d) == d {
-			return "", fmt.Errorf("dynamotest: no go.mod above %s, so no %s to start dynalite from", wd, dynaliteDir)
-		}
-	}
+	return url, nil
 }
