@@ -215,8 +215,8 @@ func (r Rules) finding(a Account, rw Runway) (alert.Finding, bool) {
 		zone = bss.Zone
 	}
 	whole := rw.Days.IntPart()
-	text := fmt.Sprintf("%s lasts %s at %s/day (the mean of the last %d days); it runs out around %s.",
-		rw.Balance, dayCount(rw.Days), rw.Rate, r.Window, rw.Empty.In(zone).Format("Mon 2 Jan 2006 15:04 MST"))
+	text := fmt.Sprintf("At %s/day (the mean of the last %d days) the balance runs out around %s.",
+		rw.Rate, r.Window, rw.Empty.In(zone).Format("Mon 2 Jan 2006 15:04 MST"))
 	if rw.Spike {
 		last := rw.Daily[len(rw.Daily)-1]
 		text += fmt.Sprintf(" Spend spiked to %s on the last day, %s times the mean", last, last.Value.Div(rw.Rate.Value).StringFixed(1))
