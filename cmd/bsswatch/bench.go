@@ -69,6 +69,7 @@ var benches = []struct {
 	run   func(ctx context.Context, f benchFlags, stdout io.Writer, spawn spawnSandbox) error
 }{
 	{check.Balance, benchBalance},
+	{"runway", benchRunway},
 }
 
 // bench runs each check (or the one --check names) once against a sandbox partner with latency and
