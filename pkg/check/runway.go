@@ -95,14 +95,17 @@ func ownRunway(ctx context.Context, c *bss.Client, now time.Time, rw *runway.Rul
 // not be read is skipped: its runway is unknown, never zero.
 func customerRunways(ctx context.Context, c *bss.Client, now time.Time, rw *runway.Rules, r *balance.CustomerRules, l *listings, first, last time.Time) Part {
 	skip := []string{runway.CustomerPrefix}
-	spent := map[string]bool{}
-	for _, cycle := range rw.Cycles(now) {
+	// spent holds, per customer, which of the window's bill cycles it consumed in (bit i: cycle i),
+	// so its records are read only for those cycles.
+	spent := map[string]int{}
+	cycles := rw.Cycles(now)
+	for i, cycle := range cycles {
 		ids, err := c.ConsumingCustomers(ctx, cycle)
 		if err != nil {
 			return Part{Skipped: skip, Errs: []error{fmt.Errorf("customer runways: customers that consumed in %s: %w", cycle, err)}}
 		}
 		for _, id := range ids {
-			spent[id] = true
+			spent[id] |= 1 << i
 		}
 	}
 	cl, err := l.customers.get(func() (customerListing, error) { return listCustomers(ctx, c, r) })
@@ -115,13 +118,13 @@ func customerRunways(ctx context.Context, c *bss.Client, now time.Time, rw *runw
 	}
 	var skipped []string
 	for _, id := range cl.failed {
-		if spent[id] {
+		if spent[id] != 0 {
 			skipped = append(skipped, runway.CustomerPrefix+id)
 		}
 	}
 	var todo []runway.Account
 	for _, b := range cl.balances {
-		if rw.Watched(b.Amount, spent[b.CustomerID]) {
+		if rw.Watched(b.Amount, spent[b.CustomerID] != 0) {
 			name := names[b.CustomerID]
 			if name == "" {
 				name = b.CustomerID
@@ -137,7 +140,17 @@ func customerRunways(ctx context.Context, c *bss.Client, now time.Time, rw *runw
 		wg.Go(func() {
 			defer func() { <-sem }()
 			id := todo[i].Subject[len(runway.CustomerPrefix):]
-			todo[i].Charges, errs[i] = c.CustomerSpend(ctx, id, first, last)
+			from, to := first, last
+			if len(cycles) == 2 {
+				// A customer that consumed in one cycle only has no records in the other.
+				switch spent[id] {
+				case 1:
+					to = time.Date(first.Year(), first.Month()+1, 0, 0, 0, 0, 0, first.Location())
+				case 2:
+					from = time.Date(last.Year(), last.Month(), 1, 0, 0, 0, 0, last.Location())
+				}
+			}
+			todo[i].Charges, errs[i] = c.CustomerSpend(ctx, id, from, to)
 		})
 	}
 	wg.Wait()

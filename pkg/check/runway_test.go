@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -178,5 +179,42 @@ func TestRunwayOfPartnerAndOwnAccounts(t *testing.T) {
 	ev = byAccount(f.runAtClock())["partner-cn"]
 	if !slices.Contains(ev.Skipped, runway.PartnerPrefix) || ev.Err == nil || !strings.Contains(ev.Err.Error(), "partner runway") {
 		t.Errorf("skipped %v err %v; want the partner runway skipped and told", ev.Skipped, ev.Err)
+	}
+}
+
+func TestRunwayReadsOnlyTheCyclesACustomerConsumedIn(t *testing.T) {
+	f := setup(t, 8)
+	withRunway(t, f)
+	// The 3rd of last month, 12:00 China time: the window runs from the 20th or so of the month
+	// before to the 2nd, across two bill cycles, and lies within the sandbox's history.
+	wall := f.box.Clock().In(time.FixedZone("UTC+8", 8*3600))
+	now := time.Date(wall.Year(), wall.Month()-1, 3, 4, 0, 0, 0, time.UTC)
+	second := time.Date(now.Year(), now.Month(), 2, 0, 0, 0, 0, time.UTC).Format(time.DateOnly)
+	var resellers []string
+	for _, c := range f.box.Customers() {
+		f.box.SetSpend(c.ID, sandbox.Spend{})
+		if c.Reseller {
+			resellers = append(resellers, c.ID)
+			if err := f.box.SetCustomerBalance(c.ID, decimal.NewFromInt(10000)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if len(resellers) < 2 {
+		t.Fatal("want two reseller customers")
+	}
+	f.box.SetSpend(resellers[0], sandbox.Spend{Spikes: map[string]decimal.Decimal{second: decimal.NewFromInt(14000)}}) // this cycle only: 10 days
+	f.box.SetSpend(resellers[1], sandbox.Spend{Daily: decimal.NewFromInt(2000)})                                       // both cycles
+	evals := BalanceCheck{Rules: f.rules}.Run(context.Background(), Env{Now: now, Clients: f.clients})
+	ev := byAccount(evals)["partner-cn"]
+	if ev.Err != nil {
+		t.Fatal(ev.Err)
+	}
+	if got := f.box.Calls()["ListSubCustomerBillDetail"]; got != 3 {
+		t.Errorf("fee-record calls = %d, want 3 (one cycle for the customer that spent once, two for the steady one)", got)
+	}
+	got, ok := finding(ev.Findings, runway.CustomerPrefix+resellers[0])
+	if !ok || !strings.Contains(got.Text, "Spend spiked") {
+		t.Errorf("finding %+v, want the one-day spender's runway, naming the spike", got)
 	}
 }
