@@ -17,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bsswatch/bsswatch/pkg/check"
+	"github.com/bsswatch/bsswatch/pkg/runnow"
 	"github.com/google/go-cmp/cmp"
 	"gopkg.in/yaml.v3"
 )
@@ -451,5 +453,38 @@ func TestEveryFunctionAlarms(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestRunNowReachesEveryCheck checks that the function behind the URL is told the name of every other
+// check's function and may invoke it, so a run-now request for any check can start it.
+func TestRunNowReachesEveryCheck(t *testing.T) {
+	root := loadTemplate(t)
+	res := get(root, "Resources")
+	byDir := map[string]string{}
+	for _, fn := range functions(t, root) {
+		byDir[fn.dir] = fn.id
+	}
+	url := byDir[check.FunctionOf(check.Renewal)]
+	vars := get(res, url, "Properties", "Environment", "Variables")
+	var policy bytes.Buffer
+	if err := yaml.NewEncoder(&policy).Encode(get(res, url, "Properties", "Policies")); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range check.Specs {
+		if s.Name == check.Renewal {
+			continue
+		}
+		id, ok := byDir[s.Function]
+		if !ok {
+			t.Errorf("no function %s in template.yaml", s.Function)
+			continue
+		}
+		if v := get(vars, runnow.FunctionEnv(s.Name)); v == nil || v.Tag != "!Ref" || v.Value != id {
+			t.Errorf("%s lacks %s: !Ref %s", url, runnow.FunctionEnv(s.Name), id)
+		}
+		if !strings.Contains(policy.String(), id+".Arn") {
+			t.Errorf("%s may not invoke %s (no !GetAtt %s.Arn in its policies)", url, id, id)
+		}
 	}
 }

@@ -329,7 +329,10 @@ func readManifest(path string) (sandbox.Manifest, error) {
 // accounts and its customers through one partner profile, one customer's own balance, bolt state and
 // one webhook destination. Secrets come from env, as in a function.
 func writeBenchConfig(dir string, m sandbox.Manifest, hookURL string, rate float64) (string, func(string) string, error) {
-	own := m.Customers[0]
+	own, ok := m.OwnBalanceCustomer()
+	if !ok {
+		return "", nil, errors.New("the sandbox has no customer with a balance of its own")
+	}
 	secrets := map[string]string{
 		"PARTNER_AK": m.Partner.AK, "PARTNER_SK": m.Partner.SK,
 		"CUSTOMER_AK": own.AK, "CUSTOMER_SK": own.SK,

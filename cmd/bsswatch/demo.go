@@ -176,11 +176,15 @@ func startDemo(ctx context.Context, customers int, seed int64, log *slog.Logger)
 	if err != nil {
 		return nil, err
 	}
+	own, ok := m.OwnBalanceCustomer()
+	if !ok {
+		return nil, errors.New("the sandbox has no customer with a balance of its own")
+	}
 	// The secrets demo.yaml names, answered from the sandbox's generated credentials; the process
 	// environment is neither read nor changed.
 	secrets := map[string]string{
 		"BSS_PARTNER_AK": m.Partner.AK, "BSS_PARTNER_SK": m.Partner.SK,
-		"BSS_CUSTOMER_AK": m.Customers[0].AK, "BSS_CUSTOMER_SK": m.Customers[0].SK,
+		"BSS_CUSTOMER_AK": own.AK, "BSS_CUSTOMER_SK": own.SK,
 		"BSS_RENEWAL_AK": renewing.AK, "BSS_RENEWAL_SK": renewing.SK,
 		"SLACK_BOT_TOKEN": demoSlackToken, "SLACK_SIGNING_SECRET": demoSigning,
 	}
@@ -194,7 +198,7 @@ func startDemo(ctx context.Context, customers int, seed int64, log *slog.Logger)
 		return nil, fmt.Errorf("demo.yaml lacks profile %s, %s or %s, or destination %s", demoPartner, demoCustomer, demoRenewal, demoDestination)
 	}
 	partner.Endpoint, partner.DomainID = d.endpoint, m.Partner.DomainID
-	customer.Endpoint, customer.DomainID = d.endpoint, m.Customers[0].DomainID
+	customer.Endpoint, customer.DomainID = d.endpoint, own.DomainID
 	renewal.Endpoint, renewal.DomainID = d.endpoint, renewing.DomainID
 	dest.APIURL = d.slack.APIURL()
 	d.cfg.State.Path = filepath.Join(d.dir, "state.db")

@@ -29,7 +29,7 @@ func (d *demo) playRenewal(ctx context.Context, w io.Writer, channel string) err
 	if err != nil {
 		return err
 	}
-	handler := renewalapp.Handler(d.app, svc)
+	handler := renewalapp.Handler(d.app, svc, nil)
 
 	d.now.advance(time.Hour)
 	fmt.Fprintf(w, "\n▶ Run 4 at %s: renewal-quote's scan, invoked as its schedule invokes it\n", d.clock())

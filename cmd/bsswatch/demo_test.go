@@ -44,7 +44,7 @@ func TestDemo(t *testing.T) {
 		"10 low balances: 4 critical, 6 warning",
 		"🔴 成都长风软件有限公司 (0f2e6aa2852329f8d025ad9f64312e2c) (new)",
 		"Critical at: ¥100.00 · Debt: ¥661.68",
-		"⚠️ balance alerts for customer-suzhou",
+		"🔴 balance alerts for customer-suzhou",
 		"11 low balances in 2 accounts · Slack: 2 posted, 0 edited, 0 thread replies",
 		"11 low balances in 2 accounts · Slack: 0 posted, 0 edited, 0 thread replies",
 		"nothing new was sent: the Slack stand-in recorded 2 calls before this run and 2 after.",

@@ -58,7 +58,7 @@ func runRenewalScan(ctx context.Context, a *app.App, dryRun bool) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, err := renewalapp.Handler(a, svc)(ctx, ev)
+	out, err := renewalapp.Handler(a, svc, nil)(ctx, ev)
 	if res, ok := out.(renewalapp.Result); ok {
 		return res, incomplete(res.Result, err)
 	}

@@ -13,7 +13,9 @@ import (
 
 	"github.com/bsswatch/bsswatch/pkg/app"
 	"github.com/bsswatch/bsswatch/pkg/app/renewalapp"
+	"github.com/bsswatch/bsswatch/pkg/check"
 	"github.com/bsswatch/bsswatch/pkg/renewal"
+	"github.com/bsswatch/bsswatch/pkg/runnow"
 )
 
 func main() {
@@ -31,11 +33,17 @@ func main() {
 		os.Exit(1)
 	}
 	// The order worker is this same function, invoked asynchronously (InvocationType Event).
-	d := renewal.LambdaDispatcher{Client: lambdaapi.NewFromConfig(awsCfg), Function: os.Getenv("AWS_LAMBDA_FUNCTION_NAME")}
-	svc, err := renewalapp.New(a, d)
+	self, lam := os.Getenv("AWS_LAMBDA_FUNCTION_NAME"), lambdaapi.NewFromConfig(awsCfg)
+	svc, err := renewalapp.New(a, renewal.LambdaDispatcher{Client: lam, Function: self})
 	if err != nil {
 		log.Error("start", "error", err.Error())
 		os.Exit(1)
 	}
-	lambda.Start(renewalapp.Handler(a, svc))
+	// Run-now requests start the other functions by the names the template gives them.
+	runs := runnow.Lambda{Client: lam, Functions: map[string]string{}}
+	for _, s := range check.Specs {
+		runs.Functions[s.Name] = os.Getenv(runnow.FunctionEnv(s.Name))
+	}
+	runs.Functions[check.Renewal] = self
+	lambda.Start(renewalapp.Handler(a, svc, renewalapp.RunNow(a, runs)))
 }

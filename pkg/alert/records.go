@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -179,4 +180,58 @@ func load(ctx context.Context, st state.Store, part string) (*snapshot, error) {
 		}
 	}
 	return s, nil
+}
+
+// Open is one finding a group holds open, as the engine last stored it.
+type Open struct {
+	Subject  string
+	Severity notify.Severity
+	Tier     string
+	Title    string
+}
+
+// Status is what the store holds of one (check, account): the group's open findings, worst first,
+// and the check-failure episode, if one is open.
+type Status struct {
+	Check, Account string
+	// Since is when the group opened, LastSent when it last notified; zero when it is not open.
+	Since, LastSent time.Time
+	Findings        []Open
+	// Failing is set while the check cannot (fully) run for the account; Reason says why.
+	Failing       bool
+	FailingSince  time.Time
+	FailureReason string
+}
+
+// ReadStatus reads the stored state of check for account without changing anything: what a person
+// asking "what is open right now?" is told, with no call to BSS. A group that was never evaluated
+// reads as nothing open.
+func ReadStatus(ctx context.Context, st state.Store, check, account string) (Status, error) {
+	s, err := load(ctx, st, partition(check, account))
+	if err != nil {
+		return Status{}, err
+	}
+	out := Status{Check: check, Account: account}
+	if s.group.h.Open {
+		out.Since, out.LastSent = s.group.h.Since, s.group.h.LastSent
+		for _, c := range s.chunks {
+			for _, f := range c.findings {
+				if f.Final {
+					continue
+				}
+				out.Findings = append(out.Findings, Open{Subject: f.Subject, Severity: f.Severity, Tier: f.Tier, Title: f.Title})
+			}
+		}
+	}
+	sort.Slice(out.Findings, func(i, j int) bool {
+		a, b := out.Findings[i], out.Findings[j]
+		if a.Severity != b.Severity {
+			return a.Severity > b.Severity
+		}
+		return a.Title < b.Title
+	})
+	if f := s.fail.h; f.Open {
+		out.Failing, out.FailingSince, out.FailureReason = true, f.Since, f.Reason
+	}
+	return out, nil
 }

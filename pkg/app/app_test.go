@@ -64,7 +64,10 @@ func setupChecks(t *testing.T, customers int, partnerSK, checks string) *env {
 	t.Cleanup(slack.Close)
 
 	m := box.Manifest(srv.URL)
-	own := m.Customers[0]
+	own, ok := m.OwnBalanceCustomer()
+	if !ok {
+		t.Fatal("no customer with a balance of its own")
+	}
 	_, table := dynamotest.Start(t)
 	secrets := map[string]string{
 		"P_AK": m.Partner.AK, "P_SK": m.Partner.SK, "C_AK": own.AK, "C_SK": own.SK, "SLACK_TOKEN": "xoxb-test",

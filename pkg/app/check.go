@@ -27,6 +27,8 @@ type Event struct {
 	ExecutionID   string `json:"execution_id,omitempty"`
 	// DryRun evaluates and returns the findings without touching state or sending anything.
 	DryRun bool `json:"dry_run,omitempty"`
+	// RunID identifies a run someone asked for through the run-now endpoint.
+	RunID string `json:"run_id,omitempty"`
 }
 
 // ParseEvent reads a check event strictly: unknown fields, trailing data or a malformed scheduled
@@ -92,6 +94,17 @@ func checks(cfg *config.Config) map[string]check.Check {
 	return table
 }
 
+// Configured lists the checks the configuration has a section for, in check.Specs order.
+func (a *App) Configured() []string {
+	var out []string
+	for _, name := range check.Names() {
+		if _, ok := a.checks[name]; ok || (name == check.Renewal && a.Config.Checks.Renewal != nil) {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
 // Run runs the named check (see RunCheck). A name that is not a check, or a check the configuration
 // has no section for, is an error that changes nothing.
 func (a *App) Run(ctx context.Context, name string, ev Event) (Result, error) {
@@ -150,6 +163,7 @@ func (a *App) RunCheck(ctx context.Context, c check.Check, ev Event) (Result, er
 	}
 	res.Delivered, res.Failed, res.Dropped = rep.Delivered, rep.Failed, rep.Dropped
 	a.metrics(name, res, used)
+	a.recordRun(ctx, res, now)
 	if err != nil {
 		return res, fmt.Errorf("app: %s: %w", name, err)
 	}

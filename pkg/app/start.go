@@ -49,7 +49,7 @@ func Handler(a *App, check string) func(context.Context, json.RawMessage) (Resul
 			a.Log.ErrorContext(ctx, "bad event", "check", check, "error", err.Error())
 			return Result{}, err
 		}
-		a.Log.InfoContext(ctx, "run", "check", check, "scheduled_time", ev.ScheduledTime, "execution_id", ev.ExecutionID, "dry_run", ev.DryRun)
+		a.Log.InfoContext(ctx, "run", "check", check, "scheduled_time", ev.ScheduledTime, "execution_id", ev.ExecutionID, "run_id", ev.RunID, "dry_run", ev.DryRun)
 		return a.Run(ctx, check, ev)
 	}
 }

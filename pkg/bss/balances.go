@@ -73,10 +73,10 @@ func (c *Client) PartnerBalances(ctx context.Context) ([]AccountBalance, error) 
 	if err != nil {
 		return nil, err
 	}
-	var out []AccountBalance
 	if resp.AccountBalances == nil {
-		return out, nil
+		return nil, malformed(ListPartnerBalances, "the answer has no account_balances")
 	}
+	var out []AccountBalance
 	for _, b := range *resp.AccountBalances {
 		cur := orDefault(&b.Currency, "CNY")
 		m := b.MeasureId
@@ -94,7 +94,9 @@ func (c *Client) PartnerBalances(ctx context.Context) ([]AccountBalance, error) 
 
 // CustomerBalances returns the balances of the given sub-customers (ListCustomersBalancesDetail,
 // China site, partner credentials), BatchCustomerBalances ids per call. Customers the service leaves
-// out (it answers only for reseller-model customers) are absent from the result, never zero.
+// out (it answers only for reseller-model customers) are absent from the result, never zero. An
+// answer without customer_balances, or a customer without an amount, fails its batch as Malformed.
+// A negative amount is kept: nothing documents that BSS clamps it at zero.
 //
 // When some batches fail, it returns the balances of the good batches together with a *BatchError
 // listing the ids that were not evaluated; its Err is the first batch's *Error. It fails with
@@ -130,9 +132,12 @@ func (c *Client) CustomerBalances(ctx context.Context, customerIDs []string) ([]
 			return err
 		}
 		if resp.CustomerBalances == nil {
-			return nil
+			return malformed(ListCustomersBalancesDetail, "the answer has no customer_balances")
 		}
 		for _, b := range *resp.CustomerBalances {
+			if b.Amount == nil {
+				return malformed(ListCustomersBalancesDetail, "customer %s has no amount", b.CustomerId)
+			}
 			cur := orDefault(b.Currency, "CNY")
 			amount, err := measured(ListCustomersBalancesDetail, decimalOf(b.Amount), b.MeasureId, cur)
 			if err != nil {
@@ -162,8 +167,10 @@ func (c *Client) CustomerBalances(ctx context.Context, customerIDs []string) ([]
 }
 
 // OwnBalances returns the caller's own accounts (ShowCustomerAccountBalances): customers on either
-// site, and partners on the international site. It fails with Unsupported before any call for a
-// China-site partner (use PartnerBalances).
+// site. It fails with Unsupported before any call for a partner (the API is for a customer's own
+// account; a China-site partner uses PartnerBalances), with NotApplicable (CBC.99000049) for a
+// China-site reseller customer, whose balance only its partner holds, and with Malformed for an
+// answer without account_balances or an account without an amount.
 func (c *Client) OwnBalances(ctx context.Context) (OwnBalance, error) {
 	if err := c.allow(ShowCustomerAccountBalances); err != nil {
 		return OwnBalance{}, err
@@ -196,9 +203,12 @@ func (c *Client) OwnBalances(ctx context.Context) (OwnBalance, error) {
 	}
 	out := OwnBalance{Debt: debt}
 	if resp.AccountBalances == nil {
-		return out, nil
+		return OwnBalance{}, malformed(ShowCustomerAccountBalances, "the answer has no account_balances")
 	}
 	for _, b := range *resp.AccountBalances {
+		if b.Amount == nil {
+			return OwnBalance{}, malformed(ShowCustomerAccountBalances, "account %s has no amount", b.AccountId)
+		}
 		bcur := orDefault(&b.Currency, cur)
 		m := b.MeasureId
 		amount, err := measured(ShowCustomerAccountBalances, decimalOf(b.Amount), &m, bcur)

@@ -110,7 +110,7 @@ func (o Options) withDefaults() Options {
 // in one process) must draw from the same bucket. The first Client to use a key sets its rate.
 type Limits struct {
 	mu sync.Mutex
-	m  map[limitKey]*rate.Limiter
+	m  map[limitKey]*bucket
 }
 
 type limitKey struct {
@@ -119,20 +119,65 @@ type limitKey struct {
 }
 
 // NewLimits returns an empty registry.
-func NewLimits() *Limits { return &Limits{m: map[limitKey]*rate.Limiter{}} }
+func NewLimits() *Limits { return &Limits{m: map[limitKey]*bucket{}} }
 
 var processLimits = NewLimits()
 
-func (l *Limits) get(domain string, api API, r float64, burst int) *rate.Limiter {
+func (l *Limits) get(domain string, api API, r float64, burst int) *bucket {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	k := limitKey{domain, api}
-	lim, ok := l.m[k]
+	b, ok := l.m[k]
 	if !ok {
-		lim = rate.NewLimiter(rate.Limit(r), burst)
-		l.m[k] = lim
+		b = &bucket{lim: rate.NewLimiter(rate.Limit(r), burst)}
+		l.m[k] = b
 	}
-	return lim
+	return b
+}
+
+// bucket is the token bucket of one (account, API) with a pause: after a 429 no caller of the
+// bucket sends before the pause ends, so every goroutine and client sharing the account's limit
+// backs off together, not only the call that was refused.
+type bucket struct {
+	lim   *rate.Limiter
+	mu    sync.Mutex
+	until time.Time
+}
+
+// wait blocks until the pause is over and a token is free, or ctx ends.
+func (b *bucket) wait(ctx context.Context) error {
+	b.mu.Lock()
+	d := time.Until(b.until)
+	b.mu.Unlock()
+	if d > 0 {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return b.lim.Wait(ctx)
+}
+
+// pause stops the bucket's callers for d from now (a longer pause already set stands).
+func (b *bucket) pause(d time.Duration) {
+	b.mu.Lock()
+	if t := time.Now().Add(d); t.After(b.until) {
+		b.until = t
+	}
+	b.mu.Unlock()
+}
+
+// throttled slows the bucket of api after a throttled answer: for the wait the answer asked for
+// (Retry-After), else for a second (BSS counts calls per second) or MaxDelay if shorter.
+func (c *Client) throttled(api API, e *Error) {
+	d := e.RetryAfter
+	if d <= 0 {
+		d = min(time.Second, c.opts.MaxDelay)
+	}
+	c.limits[api].pause(d)
 }
 
 // Counts are the calls one Client made to one API. Attempts counts requests sent (first tries and
@@ -154,7 +199,7 @@ type Client struct {
 	cn      *cnbss.BssClient
 	intl    *intlbss.BssintlClient
 	stats   map[API]*counters
-	limits  map[API]*rate.Limiter
+	limits  map[API]*bucket
 	secrets []string
 }
 
@@ -172,7 +217,7 @@ func New(p Profile, opts Options) (*Client, error) {
 		profile: p,
 		opts:    opts,
 		stats:   make(map[API]*counters, len(allAPIs)),
-		limits:  make(map[API]*rate.Limiter, len(allAPIs)),
+		limits:  make(map[API]*bucket, len(allAPIs)),
 		secrets: p.secrets(),
 	}
 	for _, api := range allAPIs {
@@ -191,13 +236,15 @@ func New(p Profile, opts Options) (*Client, error) {
 	reg := region.NewRegion(p.region(), p.endpoint())
 	switch p.Site {
 	case China:
-		hc, err := cnbss.BssClientBuilder().WithRegion(reg).WithCredential(cred).WithHttpConfig(hcfg).SafeBuild()
+		hc, err := cnbss.BssClientBuilder().WithRegion(reg).WithCredential(cred).WithHttpConfig(hcfg).
+			WithErrorHandler(answerCheck{}).SafeBuild()
 		if err != nil {
 			return nil, fmt.Errorf("bss: profile %q: build client: %s", p.Name, scrub(err.Error(), c.secrets))
 		}
 		c.cn = cnbss.NewBssClient(hc)
 	default:
-		hc, err := intlbss.BssintlClientBuilder().WithRegion(reg).WithCredential(cred).WithHttpConfig(hcfg).SafeBuild()
+		hc, err := intlbss.BssintlClientBuilder().WithRegion(reg).WithCredential(cred).WithHttpConfig(hcfg).
+			WithErrorHandler(answerCheck{}).SafeBuild()
 		if err != nil {
 			return nil, fmt.Errorf("bss: profile %q: build client: %s", p.Name, scrub(err.Error(), c.secrets))
 		}
@@ -247,8 +294,8 @@ func read[T any](ctx context.Context, c *Client, api API, fn func() (T, error)) 
 			st.retries.Add(1)
 		}
 		first = false
-		if err := c.limits[api].Wait(ctx); err != nil {
-			return backoff.Permanent(c.contextError(api, ctx, err, nil))
+		if err := c.limits[api].wait(ctx); err != nil {
+			return backoff.Permanent(c.contextError(api, ctx, err, last))
 		}
 		st.attempts.Add(1)
 		v, err := detach(ctx, fn)
@@ -259,6 +306,7 @@ func read[T any](ctx context.Context, c *Client, api API, fn func() (T, error)) 
 		last = classify(string(api), err, c.secrets)
 		if last.Kind == Throttled {
 			st.throttles.Add(1)
+			c.throttled(api, last)
 		}
 		if ctx.Err() != nil {
 			return backoff.Permanent(c.contextError(api, ctx, ctx.Err(), last))
@@ -321,7 +369,7 @@ func detach[T any](ctx context.Context, fn func() (T, error)) (T, error) {
 // have reached the service is Ambiguous; a 4xx answer (or a refused connection) means no order.
 func write[T any](ctx context.Context, c *Client, api API, fn func() (T, error)) (T, error) {
 	st := c.stats[api]
-	if err := c.limits[api].Wait(ctx); err != nil {
+	if err := c.limits[api].wait(ctx); err != nil {
 		st.failures.Add(1)
 		var zero T
 		return zero, c.contextError(api, ctx, err, nil)
@@ -335,10 +383,13 @@ func write[T any](ctx context.Context, c *Client, api API, fn func() (T, error))
 	e := classify(string(api), err, c.secrets)
 	if e.Kind == Throttled {
 		st.throttles.Add(1)
+		c.throttled(api, e)
 	}
 	var se *sdkerr.ServiceResponseError
 	switch {
 	case errors.As(err, &se) && se.StatusCode >= 400 && se.StatusCode < 500:
+	case errors.As(err, &se) && se.StatusCode < 300 && se.ErrorCode != "":
+		// A definite refusal inside a 2xx answer: BSS said what happened.
 	case refusedBeforeSending(err):
 	default:
 		e.Kind = Ambiguous

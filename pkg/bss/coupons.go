@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/bsswatch/bsswatch/pkg/money"
+	"github.com/shopspring/decimal"
+
 	cnmodel "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/bss/v2/model"
 	intlmodel "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/bssintl/v2/model"
 )
@@ -108,11 +110,14 @@ func (c *Client) QuotaCoupons(ctx context.Context, f QuotaFilter) ([]CouponQuota
 	out := make([]CouponQuota, 0, len(raw))
 	for _, q := range raw {
 		cur := orDefault(q.Currency, "CNY")
-		value, err := measured(ListQuotaCoupons, decimalOf(q.QuotaValue), q.MeasureId, cur)
+		if q.QuotaValue == nil || q.Balance == nil {
+			return nil, malformed(ListQuotaCoupons, "quota %s has no quota_value or balance", str(q.QuotaId))
+		}
+		value, err := measured(ListQuotaCoupons, *q.QuotaValue, q.MeasureId, cur)
 		if err != nil {
 			return nil, err
 		}
-		balance, _ := measured(ListQuotaCoupons, decimalOf(q.Balance), q.MeasureId, cur)
+		balance, _ := measured(ListQuotaCoupons, *q.Balance, q.MeasureId, cur)
 		cq := CouponQuota{ID: str(q.QuotaId), Type: QuotaType(num(q.QuotaType)), Status: QuotaStatus(num(q.QuotaStatus)),
 			Value: value, Balance: balance}
 		if err := times(ListQuotaCoupons, []timeSlot{{"create_time", q.CreateTime, &cq.Created},
@@ -179,11 +184,14 @@ func (c *Client) IssuedCoupons(ctx context.Context, f IssuedCouponFilter) ([]Iss
 	}
 	out := make([]IssuedCoupon, 0, len(raw))
 	for _, r := range raw {
-		face, err := measured(ListIssuedPartnerCoupons, decimalOf(r.FaceValue), r.MeasureId, "CNY")
+		if r.FaceValue == nil || r.Balance == nil {
+			return nil, malformed(ListIssuedPartnerCoupons, "coupon %s has no face_value or balance", str(r.CouponId))
+		}
+		face, err := measured(ListIssuedPartnerCoupons, *r.FaceValue, r.MeasureId, "CNY")
 		if err != nil {
 			return nil, err
 		}
-		balance, _ := measured(ListIssuedPartnerCoupons, decimalOf(r.Balance), r.MeasureId, "CNY")
+		balance, _ := measured(ListIssuedPartnerCoupons, *r.Balance, r.MeasureId, "CNY")
 		ic := IssuedCoupon{ID: str(r.CouponId), CustomerID: str(r.CustomerId), Type: CouponType(num(r.CouponType)),
 			Status: CouponStatus(num(r.Status)), FaceValue: face, Balance: balance, PlanName: str(r.PromotionPlanName),
 			OrderID: str(r.OrderId), Frozen: str(r.IsFrozen) == "1"}
@@ -208,7 +216,8 @@ type CouponFilter struct {
 }
 
 // Coupon is a coupon held by the caller (a customer's own, or a partner's own, which includes the
-// test coupons Huawei credits to partners).
+// test coupons Huawei credits to partners). Balance is what can still be spent; for a version-1
+// coupon, which BSS sends without one, it is the face value while usable and zero after.
 type Coupon struct {
 	ID         string
 	Code       string
@@ -278,11 +287,17 @@ func (c *Client) Coupons(ctx context.Context, f CouponFilter) ([]Coupon, error) 
 	out := make([]Coupon, 0, len(raw))
 	for _, r := range raw {
 		cur := orDefault(r.Currency, c.siteCurrency())
+		if r.FaceValue == nil {
+			return nil, malformed(ListSubCustomerCoupons, "coupon %s has no face_value", str(r.CouponId))
+		}
 		face, err := measured(ListSubCustomerCoupons, floatOf(r.FaceValue), r.MeasureId, cur)
 		if err != nil {
 			return nil, err
 		}
-		balance, _ := measured(ListSubCustomerCoupons, floatOf(r.Balance), r.MeasureId, cur)
+		balance, err := couponBalance(r, face, cur)
+		if err != nil {
+			return nil, err
+		}
 		cp := Coupon{ID: str(r.CouponId), Code: str(r.CouponCode), CustomerID: str(r.CustomerId),
 			Type: CouponType(num(r.CouponType)), Status: CouponStatus(num(r.Status)), FaceValue: face, Balance: balance,
 			PlanName: str(r.PlanName), SourceID: str(r.SourceId), Usage: str(r.CouponUsage),
@@ -335,4 +350,21 @@ func deref[T any](p *[]T) []T {
 		return nil
 	}
 	return *p
+}
+
+// couponBalance is what is left of a coupon. A version-1 (single-use) coupon comes without a
+// balance ("如果为老版本优惠券，该值为空", bss-api.md 10.3): while usable its unused value is its face
+// value, and once used, expired or reclaimed nothing of it can be spent. Any other coupon without a
+// balance is Malformed: absent is not zero.
+func couponBalance(r cnmodel.IQueryUserCouponsResultV2, face money.Amount, cur string) (money.Amount, error) {
+	if r.Balance != nil {
+		return measured(ListSubCustomerCoupons, floatOf(r.Balance), r.MeasureId, cur)
+	}
+	if num(r.CouponVersion) != 1 {
+		return money.Amount{}, malformed(ListSubCustomerCoupons, "coupon %s (version %d) has no balance", str(r.CouponId), num(r.CouponVersion))
+	}
+	if CouponStatus(num(r.Status)) == CouponUsable {
+		return face, nil
+	}
+	return money.New(decimal.Zero, cur), nil
 }

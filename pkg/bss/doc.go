@@ -20,7 +20,7 @@
 //	PartnerBalances   ListPartnerBalances             yes            -               -             -
 //	SubCustomers      ListSubCustomers                yes            -               yes           -
 //	CustomerBalances  ListCustomersBalancesDetail     yes            -               -             -
-//	OwnBalances       ShowCustomerAccountBalances     -              yes             yes           yes
+//	OwnBalances       ShowCustomerAccountBalances     -              yes             -             yes
 //	QuotaCoupons      ListQuotaCoupons                yes            -               -             -
 //	IssuedCoupons     ListIssuedPartnerCoupons        yes            -               -             -
 //	Coupons           ListSubCustomerCoupons          own coupons    yes             own coupons   yes
@@ -69,10 +69,22 @@
 // # Errors
 //
 // Failed calls return an *Error with the API name, a Kind (Throttled, Auth, Forbidden, Invalid,
-// NotFound, Conflict, Transient, Unsupported, Ambiguous, Malformed), the HTTP status, BSS's error
-// code and message, and the X-Request-Id. errors.Is works with the sentinels (bss.ErrAuth, ...).
-// Business failures that BSS reports inside a 200 answer (per-resource failures of a quote or a
-// renewal) are data, not errors.
+// NotFound, Conflict, Transient, Unsupported, Ambiguous, Malformed, NotApplicable), the HTTP status,
+// BSS's error code and message, and the X-Request-Id. errors.Is works with the sentinels
+// (bss.ErrAuth, ...). Per-resource failures of a quote or a renewal inside a 200 answer are data,
+// not errors.
+//
+// A 2xx answer is no proof of success (bss-api.md section 10). A 2xx whose body carries an
+// error_code other than CBC.0000 is an *Error typed by its code (the SDK would decode it as an empty
+// success); a list without its total, a balance answer without its accounts or amount, and a quote
+// that does not price (above zero) or refuse every requested id are Malformed. No missing amount is
+// ever read as zero. CBC.0155 is Forbidden ("the account or IAM user lacks permission for <API>",
+// with BSS's message), not bad credentials; CBC.99000049 (a China resale customer's own balance) is
+// NotApplicable; CBC.99007197, documented nowhere, is not taken for throttling.
+//
+// A throttled answer pauses the (account, API) bucket for every caller sharing it, for the
+// Retry-After it names or else a second (at most MaxDelay), so a burst of goroutines backs off
+// together rather than each retrying into the limit.
 //
 // # Counting calls
 //

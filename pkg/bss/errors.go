@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/sdkerr"
 )
@@ -19,11 +20,12 @@ type Kind int
 const (
 	// Unknown is never produced by this package; it is the zero Kind.
 	Unknown Kind = iota
-	// Throttled: 429 (CBC.0250, APIGW.0308) or the IP rate limit (400 CBC.99007197).
+	// Throttled: 429, or the throttling codes CBC.0250 and APIGW.0308 with any status.
 	Throttled
-	// Auth: the credentials are wrong or expired (401, APIGW.0301, CBC.0154, CBC.0155).
+	// Auth: the credentials are wrong or expired (401, APIGW.0301, CBC.0154).
 	Auth
-	// Forbidden: valid credentials of the wrong kind or without permission (403, CBC.0151).
+	// Forbidden: valid credentials of the wrong kind (403 CBC.0151), or an account or IAM user
+	// without permission for the API (CBC.0155).
 	Forbidden
 	// Invalid: the service rejected the request (400 and other 4xx not listed here).
 	Invalid
@@ -41,12 +43,16 @@ const (
 	// error, unreadable answer). The order may exist: check before placing another.
 	Ambiguous
 	// Malformed: the service answered 2xx with a body that could not be read (the SDK's strict
-	// JSON types, or a time in an unknown format).
+	// JSON types, or a time in an unknown format) or that only looks like success: a list without
+	// its total, a quote that neither prices nor refuses every resource, a balance without amount.
 	Malformed
+	// NotApplicable: the API does not apply to this account, e.g. CBC.99000049, a China-site
+	// reseller (转售) customer asking for its own balance, which only its partner holds.
+	NotApplicable
 )
 
 var kindNames = [...]string{"unknown", "throttled", "auth", "forbidden", "invalid", "not found",
-	"conflict", "transient", "unsupported", "ambiguous", "malformed"}
+	"conflict", "transient", "unsupported", "ambiguous", "malformed", "not applicable"}
 
 // String names the kind in lower case, as it appears in error texts.
 func (k Kind) String() string {
@@ -58,38 +64,42 @@ func (k Kind) String() string {
 
 // Sentinels for errors.Is: errors.Is(err, bss.ErrThrottled) holds for any *Error of kind Throttled.
 var (
-	ErrThrottled   = errors.New("bss: throttled")
-	ErrAuth        = errors.New("bss: wrong or expired credentials")
-	ErrForbidden   = errors.New("bss: forbidden")
-	ErrInvalid     = errors.New("bss: invalid request")
-	ErrNotFound    = errors.New("bss: not found")
-	ErrConflict    = errors.New("bss: conflict")
-	ErrTransient   = errors.New("bss: transient failure")
-	ErrUnsupported = errors.New("bss: unsupported")
-	ErrAmbiguous   = errors.New("bss: outcome unknown")
-	ErrMalformed   = errors.New("bss: malformed answer")
+	ErrThrottled     = errors.New("bss: throttled")
+	ErrAuth          = errors.New("bss: wrong or expired credentials")
+	ErrForbidden     = errors.New("bss: forbidden")
+	ErrInvalid       = errors.New("bss: invalid request")
+	ErrNotFound      = errors.New("bss: not found")
+	ErrConflict      = errors.New("bss: conflict")
+	ErrTransient     = errors.New("bss: transient failure")
+	ErrUnsupported   = errors.New("bss: unsupported")
+	ErrAmbiguous     = errors.New("bss: outcome unknown")
+	ErrMalformed     = errors.New("bss: malformed answer")
+	ErrNotApplicable = errors.New("bss: not applicable to this account")
 )
 
 var sentinels = map[Kind]error{
 	Throttled: ErrThrottled, Auth: ErrAuth, Forbidden: ErrForbidden, Invalid: ErrInvalid,
 	NotFound: ErrNotFound, Conflict: ErrConflict, Transient: ErrTransient, Unsupported: ErrUnsupported,
-	Ambiguous: ErrAmbiguous, Malformed: ErrMalformed,
+	Ambiguous: ErrAmbiguous, Malformed: ErrMalformed, NotApplicable: ErrNotApplicable,
 }
 
 // Error is a failed BSS call. Op is the API name (ListPartnerBalances, ...), Status the HTTP status
 // (0 when no answer came), Code and Message the service's error_code and error_msg, RequestID the
-// X-Request-Id to quote to Huawei support. Err is the underlying network or context error, if any.
+// X-Request-Id to quote to Huawei support. A 2xx answer whose body carries an error_code other than
+// CBC.0000 is an Error too, with its 2xx Status. RetryAfter is the wait a throttled answer asked for
+// (Retry-After), 0 when it named none. Err is the underlying network or context error, if any.
 // Message and the text of Err are scrubbed of the profile's AK, SK and security token when the Error
 // is built, so Error() never shows them.
 type Error struct {
-	Op        string
-	Kind      Kind
-	Status    int
-	Code      string
-	Message   string
-	RequestID string
-	Err       error
-	errText   string // scrubbed Err.Error()
+	Op         string
+	Kind       Kind
+	Status     int
+	Code       string
+	Message    string
+	RequestID  string
+	RetryAfter time.Duration
+	Err        error
+	errText    string // scrubbed Err.Error()
 }
 
 // Error formats the failure on one line, e.g.
@@ -163,16 +173,35 @@ func (e *BatchError) Error() string {
 func (e *BatchError) Unwrap() error { return e.Err }
 
 // codeKinds overrides the status-based kind for codes whose meaning the status does not carry.
+// CBC.99007197 ("your IP is rate-limited") is documented nowhere BSS lists its codes, so it is not
+// taken for throttling: it stays the 400 it arrives as.
 var codeKinds = map[string]Kind{
 	"APIGW.0301":   Auth,
 	"CBC.0154":     Auth,
-	"CBC.0155":     Auth,
+	"CBC.0155":     Forbidden,
 	"CBC.0151":     Forbidden,
 	"CBC.0250":     Throttled,
 	"APIGW.0308":   Throttled,
-	"CBC.99007197": Throttled,
+	"CBC.0999":     Transient,
 	"CBC.99003100": Conflict,
 	"CBC.99003144": Conflict,
+	"CBC.99000049": NotApplicable,
+}
+
+// codeOK is the error_code of a successful answer, which some APIs include.
+const codeOK = "CBC.0000"
+
+// codeKind is the kind of an answer with status and error code: by code where the code says more
+// than the status, else by status; a 2xx with an error code is a refusal (Invalid) unless its
+// code names another kind.
+func codeKind(status int, code string) Kind {
+	if k, ok := codeKinds[code]; ok && code != "" {
+		return k
+	}
+	if status < 300 && code != "" {
+		return Invalid
+	}
+	return statusKind(status)
 }
 
 // classify turns whatever the SDK returned into an *Error for op. secrets are removed from every
@@ -190,10 +219,16 @@ func classify(op string, err error, secrets []string) *Error {
 			Code:      scrub(se.ErrorCode, secrets),
 			Message:   scrub(se.ErrorMessage, secrets),
 			RequestID: se.RequestId,
-			Kind:      statusKind(se.StatusCode),
+			Kind:      codeKind(se.StatusCode, se.ErrorCode),
 		}
-		if k, ok := codeKinds[se.ErrorCode]; ok && se.StatusCode >= 400 {
-			out.Kind = k
+		var ra *throttledAnswer
+		if errors.As(err, &ra) {
+			out.RetryAfter = ra.after
+		}
+		if se.ErrorCode == "CBC.0155" {
+			// BSS sends CBC.0155 for bad auth information too, but in practice it means a missing
+			// permission; saying "expired keys" would send people to rotate keys that work.
+			out.Message = "the account or IAM user lacks permission for " + op + ": " + out.Message
 		}
 		return out
 	}
@@ -245,6 +280,11 @@ func scrub(s string, secrets []string) string {
 // unsupported is the refusal, before any call, of an API the profile cannot use.
 func unsupported(op, format string, args ...any) *Error {
 	return &Error{Op: op, Kind: Unsupported, Message: fmt.Sprintf(format, args...)}
+}
+
+// malformed is the refusal of a 2xx answer that only looks like success.
+func malformed(op API, format string, args ...any) *Error {
+	return &Error{Op: string(op), Kind: Malformed, Message: fmt.Sprintf(format, args...)}
 }
 
 // invalidArg is the refusal, before any call, of arguments the API would reject.

@@ -22,10 +22,10 @@ func TestClassifyServiceErrors(t *testing.T) {
 	}{
 		{"flow control", 429, "CBC.0250", Throttled, true},
 		{"gateway throttling", 429, "APIGW.0308", Throttled, true},
-		{"ip rate limit inside a 400", 400, "CBC.99007197", Throttled, true},
+		{"undocumented IP limit code is no throttling", 400, "CBC.99007197", Invalid, false},
 		{"bad signature", 401, "APIGW.0301", Auth, false},
 		{"expired token on 403", 403, "CBC.0154", Auth, false},
-		{"request not allowed", 403, "CBC.0155", Auth, false},
+		{"request not allowed", 403, "CBC.0155", Forbidden, false},
 		{"401 without code", 401, "", Auth, false},
 		{"wrong account kind", 403, "CBC.0151", Forbidden, false},
 		{"403 other", 403, "CBC.9999", Forbidden, false},
@@ -38,6 +38,12 @@ func TestClassifyServiceErrors(t *testing.T) {
 		{"server error", 500, "CBC.0999", Transient, true},
 		{"bad gateway", 502, "", Transient, true},
 		{"undecodable 200", 200, "", Malformed, false},
+		{"200 with a parameter error", 200, "CBC.0100", Invalid, false},
+		{"200 with flow control", 200, "CBC.0250", Throttled, true},
+		{"200 with forbidden", 200, "CBC.0155", Forbidden, false},
+		{"200 with other error", 200, "CBC.0999", Transient, true},
+		{"200 with a business code", 200, "CBC.30050006", Invalid, false},
+		{"reseller customer's own balance", 400, "CBC.99000049", NotApplicable, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -27,7 +27,8 @@ const (
 	InvoiceReturnFailed          InvoiceState = 15
 )
 
-// Invoice is one invoice request of the caller. Amount is in USD (the API's only currency).
+// Invoice is one invoice request of the caller. Amount is in USD (the API's only currency); the zero
+// Amount (no currency) when BSS left it out.
 // RequestMode is "0" issue, "1" return, "2" issued then returned.
 type Invoice struct {
 	RequestID       string
@@ -75,10 +76,15 @@ func (c *Client) Invoices(ctx context.Context, from, to time.Time) ([]Invoice, e
 	out := make([]Invoice, 0, len(raw))
 	for _, r := range raw {
 		inv := Invoice{RequestID: str(r.RequestId), SourceRequestID: str(r.SrcRequestId), State: InvoiceState(num(r.InvoiceState)),
-			Amount: money.New(decimalOf(r.InvoiceAmount), "USD"), Title: str(r.InvoiceTitle), TitleType: num(r.TitleType),
+			Title: str(r.InvoiceTitle), TitleType: num(r.TitleType),
 			Type: num(r.InvoiceType), Method: num(r.InvoiceMethod), Class: num(r.InvoiceClass), TradeType: num(r.TradeType),
 			RequestMode: str(r.RequestMode), InvoiceNo: str(r.InvoiceNo), BillCycle: str(r.BillCycle),
 			CancelReason: str(r.CancelReason), AppliedBy: str(r.ApplyOpera)}
+		if r.InvoiceAmount != nil {
+			// An invoice without an amount keeps none (the zero Amount), rather than a made-up $0.00:
+			// the state of the request is what is watched, and one odd field must not fail the list.
+			inv.Amount = money.New(*r.InvoiceAmount, "USD")
+		}
 		if inv.Applied, err = timeField(op, "applyTime", r.ApplyTime); err != nil {
 			return nil, err
 		}

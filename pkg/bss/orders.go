@@ -3,6 +3,7 @@ package bss
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -49,10 +50,14 @@ func (s OrderStatus) String() string {
 const orderTypeRenewal = "2"
 
 // Order is a renewal order of the caller's own account. Amount is what the order costs after
-// discounts, before coupons (amount_after_discount). PaidAt is zero while the order is unpaid.
-// ResourceIDs are the asked-for main resources the order renews.
+// discounts, before coupons (amount_after_discount); the zero Amount (no currency) when BSS left it
+// out, never a zero price. PaidAt is zero while the order is unpaid.
+// ResourceIDs are the asked-for main resources the order renews. A batch renewal is a combined
+// order (组合交易订单): ID is the combined id and SubOrderIDs the ids of its sub-orders, which BSS
+// names apart (cancelling one may need the combined id, CBC.99000089).
 type Order struct {
 	ID          string
+	SubOrderIDs []string
 	Status      OrderStatus
 	Amount      money.Amount
 	Created     time.Time
@@ -72,7 +77,9 @@ func (o Order) Paid() bool { return !o.PaidAt.IsZero() || o.Status == OrderCompl
 // orders created after since, PageOrders per call. Neither it nor ShowCustomerOrderDetails names the
 // resources of an order (the SDK's line items have no resource id), so, as the API documentation
 // directs, each order's resources are then read from ListPayPerUseCustomerResources filtered by its
-// order id and the asked-for ids: one more call per order. Both are reads, retried like the others.
+// order id and the asked-for ids: one more call per order, and for a combined order one per id, its
+// own and each sub-order's, since the resources may hang on either. Both are reads, retried like the
+// others.
 //
 // It fails before any call with Unsupported for a partner profile and Invalid for no, empty,
 // repeated or too many ids or a zero since, and with an *Error when any call fails after retries
@@ -115,20 +122,36 @@ func (c *Client) RenewalOrders(ctx context.Context, resourceIDs []string, since 
 			orders = append(orders, o)
 		}
 	}
-	errs := c.fanOut(ctx, ListPayPerUseCustomerResources, len(orders), func(i int) error {
-		rs, err := c.Resources(ctx, ResourceFilter{ResourceIDs: resourceIDs, OnlyMain: true, OrderID: orders[i].ID})
+	// One lookup per (order, id): the order's own id and each of its sub-orders' ids.
+	type lookup struct{ order, id string }
+	var lookups []lookup
+	for _, o := range orders {
+		for _, id := range append([]string{o.ID}, o.SubOrderIDs...) {
+			lookups = append(lookups, lookup{o.ID, id})
+		}
+	}
+	found := make([][]string, len(lookups))
+	errs := c.fanOut(ctx, ListPayPerUseCustomerResources, len(lookups), func(i int) error {
+		rs, err := c.Resources(ctx, ResourceFilter{ResourceIDs: resourceIDs, OnlyMain: true, OrderID: lookups[i].id})
 		for _, r := range rs {
-			orders[i].ResourceIDs = append(orders[i].ResourceIDs, r.ID)
+			found[i] = append(found[i], r.ID)
 		}
 		return err
 	})
-	out := []Order{}
+	byOrder := map[string][]string{}
 	for i, err := range errs {
 		if err != nil {
 			return nil, err
 		}
-		if len(orders[i].ResourceIDs) > 0 {
-			out = append(out, orders[i])
+		byOrder[lookups[i].order] = append(byOrder[lookups[i].order], found[i]...)
+	}
+	out := []Order{}
+	for _, o := range orders {
+		ids := byOrder[o.ID]
+		slices.Sort(ids)
+		if ids = slices.Compact(ids); len(ids) > 0 {
+			o.ResourceIDs = ids
+			out = append(out, o)
 		}
 	}
 	sort.SliceStable(out, func(a, b int) bool { return out[a].Created.Before(out[b].Created) })
@@ -153,9 +176,13 @@ func (c *Client) listOrders(createdAfter string, offset int32) (page[cnmodel.Cus
 	p := page[cnmodel.CustomerOrderV2]{total: total(resp.TotalCount)}
 	for _, o := range deref(resp.OrderInfos) {
 		// Only the fields read below: the nested types differ between the two SDK packages.
-		p.items = append(p.items, cnmodel.CustomerOrderV2{OrderId: o.OrderId, Status: o.Status, OrderType: o.OrderType,
+		item := cnmodel.CustomerOrderV2{OrderId: o.OrderId, Status: o.Status, OrderType: o.OrderType,
 			AmountAfterDiscount: o.AmountAfterDiscount, MeasureId: o.MeasureId, CreateTime: o.CreateTime,
-			PaymentTime: o.PaymentTime, Currency: o.Currency})
+			PaymentTime: o.PaymentTime, Currency: o.Currency}
+		for _, sub := range deref(o.SubOrderInfos) {
+			item.SubOrderInfos = appendTo(item.SubOrderInfos, cnmodel.SubCustomerOrderV2{OrderId: sub.OrderId})
+		}
+		p.items = append(p.items, item)
 	}
 	return p, nil
 }
@@ -163,10 +190,18 @@ func (c *Client) listOrders(createdAfter string, offset int32) (page[cnmodel.Cus
 func (c *Client) orderOf(r cnmodel.CustomerOrderV2) (Order, error) {
 	op := ListCustomerOrders
 	o := Order{ID: str(r.OrderId), Status: OrderStatus(num(r.Status))}
+	for _, sub := range deref(r.SubOrderInfos) {
+		if id := str(sub.OrderId); id != "" && id != o.ID {
+			o.SubOrderIDs = append(o.SubOrderIDs, id)
+		}
+	}
 	var err error
-	// The SDK decodes the amount as float64; it becomes a decimal here, at the edge.
-	if o.Amount, err = measured(op, floatOf(r.AmountAfterDiscount), r.MeasureId, orDefault(r.Currency, c.siteCurrency())); err != nil {
-		return Order{}, err
+	// The SDK decodes the amount as float64; it becomes a decimal here, at the edge. An order is
+	// still found without one (the lookup is about ids), but no price is made up for it.
+	if r.AmountAfterDiscount != nil {
+		if o.Amount, err = measured(op, floatOf(r.AmountAfterDiscount), r.MeasureId, orDefault(r.Currency, c.siteCurrency())); err != nil {
+			return Order{}, err
+		}
 	}
 	err = times(op, []timeSlot{{"create_time", r.CreateTime, &o.Created}, {"payment_time", r.PaymentTime, &o.PaidAt}})
 	return o, err

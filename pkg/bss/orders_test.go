@@ -68,7 +68,7 @@ func TestRenewalOrders(t *testing.T) {
 			i, ids := e.renewables(t, 4)
 			c := e.customer(t, i, fast())
 			ctx := context.Background()
-			before := time.Now().Add(-time.Minute)
+			before := e.srv.Clock().Add(-time.Minute)
 			paidID := renew(t, c, ids[:2], true)
 			unpaidID := renew(t, c, ids[2:3], false)
 			// Another customer's order for its own resources is none of this customer's business.
@@ -101,14 +101,19 @@ func TestRenewalOrders(t *testing.T) {
 						t.Errorf("order %s: paid at %s, want %s", g.ID, g.PaidAt, w.o.PaidAt)
 					}
 				}
-				// One listing page (this customer's 2 orders), then one resource read per order.
+				// The batch renewal is a combined order: its resources hang on its sub-orders.
+				if len(paid.SubOrders) != 2 || len(got[0].SubOrderIDs) != 2 || got[0].SubOrderIDs[0] != paid.SubOrders[0].ID {
+					t.Errorf("combined order %s: got sub-orders %v, want those of %+v", paidID, got[0].SubOrderIDs, paid.SubOrders)
+				}
+				// One listing page (this customer's 2 orders), then one resource read per order id:
+				// the combined order's own and its 2 sub-orders', and the single order's.
 				st := c.Stats()
-				if st[bss.ListCustomerOrders].Attempts != 1 || st[bss.ListPayPerUseCustomerResources].Attempts != 2 {
-					t.Errorf("calls %+v, want 1 ListCustomerOrders and 2 ListPayPerUseCustomerResources", st)
+				if st[bss.ListCustomerOrders].Attempts != 1 || st[bss.ListPayPerUseCustomerResources].Attempts != 4 {
+					t.Errorf("calls %+v, want 1 ListCustomerOrders and 4 ListPayPerUseCustomerResources", st)
 				}
 			})
 			t.Run("nothing created after since", func(t *testing.T) {
-				got, err := c.RenewalOrders(ctx, ids, time.Now().Add(time.Minute))
+				got, err := c.RenewalOrders(ctx, ids, e.srv.Clock().Add(time.Minute))
 				if err != nil || got == nil || len(got) != 0 {
 					t.Errorf("got %v, %v; want an empty list and no error", got, err)
 				}
@@ -128,7 +133,7 @@ func TestRenewalOrdersPages(t *testing.T) {
 	e := setup(t, sandbox.Options{Site: sandbox.SiteCN, Customers: 40})
 	i, ids := e.renewables(t, 2)
 	c := e.customer(t, i, fast())
-	before := time.Now().Add(-time.Minute)
+	before := e.srv.Clock().Add(-time.Minute)
 	n := bss.PageOrders + 1
 	for range n - 1 {
 		renew(t, c, ids[:1], true) // paid orders never block another renewal
@@ -187,7 +192,7 @@ func TestRenewalOrdersRefusals(t *testing.T) {
 func TestRenewalOrdersRetriesAndFails(t *testing.T) {
 	e := setup(t, sandbox.Options{Site: sandbox.SiteCN, Customers: 20})
 	i, ids := e.renewables(t, 1)
-	before := time.Now().Add(-time.Minute)
+	before := e.srv.Clock().Add(-time.Minute)
 	id := renew(t, e.customer(t, i, fast()), ids, true)
 
 	t.Run("5xx and 429 are retried", func(t *testing.T) {

@@ -52,22 +52,19 @@ type page[T any] struct {
 
 // pageAll reads a whole list. fetch(i) reads page i (0-based; the caller turns it into a record
 // offset or a page number). The first page tells the total; the other pages are then read with
-// bounded concurrency and joined in order. Without a total it reads on until a short page.
+// bounded concurrency and joined in order. A page without its total is Malformed: BSS sends the
+// total only on success, so an answer without it is no proof of "no more items".
 func pageAll[T any](ctx context.Context, c *Client, api API, size int, fetch func(i int) (page[T], error)) ([]T, error) {
-	get := func(i int) (page[T], error) { return read(ctx, c, api, func() (page[T], error) { return fetch(i) }) }
+	get := func(i int) (page[T], error) {
+		p, err := read(ctx, c, api, func() (page[T], error) { return fetch(i) })
+		if err == nil && p.total < 0 {
+			err = malformed(api, "the answer has no total count, so it does not show how many items exist")
+		}
+		return p, err
+	}
 	first, err := get(0)
 	if err != nil {
 		return nil, err
-	}
-	if first.total < 0 {
-		all := first.items
-		for p, i := first, 1; len(p.items) == size; i++ {
-			if p, err = get(i); err != nil {
-				return nil, err
-			}
-			all = append(all, p.items...)
-		}
-		return all, nil
 	}
 	n := Pages(first.total, size)
 	pages := make([][]T, n)
@@ -130,7 +127,8 @@ func measured(op API, v decimal.Decimal, measure *int32, currency string) (money
 	return money.New(v, currency), nil
 }
 
-// decimalOf reads an optional SDK decimal (absent is zero).
+// decimalOf reads an optional SDK decimal whose absence means none: a debt, an earmarked or credit
+// amount, a size. Amounts that must be there are checked for nil before.
 func decimalOf(d *decimal.Decimal) decimal.Decimal {
 	if d == nil {
 		return decimal.Zero
@@ -147,11 +145,17 @@ func floatOf(f *float64) decimal.Decimal {
 	return decimal.NewFromFloat(*f)
 }
 
-// stringAmount reads a renew-rate amount, which the SDK keeps as a string; absent is zero.
-func stringAmount(op API, field string, s *string) (decimal.Decimal, error) {
+// requiredAmount reads a renew-rate amount that must be there: absent or empty is Malformed.
+func requiredAmount(op API, field string, s *string) (decimal.Decimal, error) {
 	if s == nil || *s == "" {
-		return decimal.Zero, nil
+		return decimal.Zero, malformed(op, "%s is missing", field)
 	}
+	return stringAmount(op, field, s)
+}
+
+// stringAmount reads a renew-rate amount, which the SDK keeps as a string. Callers check that it
+// is present (requiredAmount) or skip it when absent.
+func stringAmount(op API, field string, s *string) (decimal.Decimal, error) {
 	d, err := decimal.NewFromString(*s)
 	if err != nil {
 		return decimal.Zero, &Error{Op: string(op), Kind: Malformed, Message: fmt.Sprintf("%s: not a decimal: %q", field, *s)}

@@ -2,6 +2,7 @@ package bss
 
 import (
 	"context"
+	"slices"
 
 	"github.com/bsswatch/bsswatch/pkg/money"
 	"github.com/shopspring/decimal"
@@ -97,7 +98,8 @@ type RenewQuote struct {
 // RenewRate quotes a renewal (ListRenewRateOnPeriod, customer credentials only). Per-resource
 // failures come back inside a 200 answer and are returned as data in Failures, not as an error. It
 // fails before any call with Unsupported for a partner profile and Invalid for a request that
-// breaks the API's limits, and with an *Error when the call fails after retries.
+// breaks the API's limits; with an *Error when the call fails after retries; and with Malformed
+// when the answer does not account for every requested id (priced above zero, or refused).
 func (c *Client) RenewRate(ctx context.Context, r RenewRequest) (RenewQuote, error) {
 	op := ListRenewRateOnPeriod
 	if err := c.allow(op); err != nil {
@@ -134,25 +136,57 @@ func (c *Client) RenewRate(ctx context.Context, r RenewRequest) (RenewQuote, err
 	if err != nil {
 		return RenewQuote{}, err
 	}
-	return c.quoteOf(resp)
+	return c.quoteOf(r.ResourceIDs, resp)
 }
 
-func (c *Client) quoteOf(resp *cnmodel.ListRenewRateOnPeriodResponse) (RenewQuote, error) {
+// quoteOf reads a renew-rate answer for the requested ids. An answer that only looks like success
+// is Malformed: an id neither priced (amount > 0) nor listed as failed, an id priced twice or not
+// asked for, a missing amount. A missing amount is never read as zero.
+func (c *Client) quoteOf(requested []string, resp *cnmodel.ListRenewRateOnPeriodResponse) (RenewQuote, error) {
 	op := ListRenewRateOnPeriod
 	// The API documents an empty currency as yuan; the international site names its currency.
 	cur := orDefault(resp.Currency, "CNY")
 	if c.profile.Site == International {
 		cur = orDefault(resp.Currency, "USD")
 	}
+	asked := make(map[string]bool, len(requested))
+	for _, id := range requested {
+		asked[id] = true
+	}
+	answered := make(map[string]bool, len(requested))
 	var q RenewQuote
+	q.Failures = failuresOf(resp.FailResourceInfos)
+	for _, f := range q.Failures {
+		answered[f.ResourceID] = true
+	}
 	sum := decimal.Zero
 	for _, x := range deref(resp.RenewInquiryResults) {
-		a, err := stringAmount(op, "renew_inquiry_results.amount", x.Amount)
+		id := str(x.ResourceId)
+		switch {
+		case !asked[id]:
+			return RenewQuote{}, malformed(op, "resource %q was priced but not asked for", id)
+		case answered[id]:
+			return RenewQuote{}, malformed(op, "resource %s is priced twice, or priced and refused", id)
+		}
+		answered[id] = true
+		a, err := requiredAmount(op, "renew_inquiry_results["+id+"].amount", x.Amount)
 		if err != nil {
 			return RenewQuote{}, err
 		}
+		if !a.IsPositive() {
+			return RenewQuote{}, malformed(op, "resource %s is priced at %s", id, a)
+		}
 		sum = sum.Add(a)
-		q.Resources = append(q.Resources, ResourcePrice{ResourceID: str(x.ResourceId), Amount: money.New(a, cur)})
+		q.Resources = append(q.Resources, ResourcePrice{ResourceID: id, Amount: money.New(a, cur)})
+	}
+	for _, id := range requested {
+		if !answered[id] {
+			return RenewQuote{}, malformed(op, "resource %s is neither priced nor refused", id)
+		}
+	}
+	if len(q.Resources) == 0 {
+		// Every resource refused: nothing to price, and no amount is made up.
+		return q, nil
 	}
 	amount, official, discount := sum, decimal.Zero, decimal.Zero
 	haveOfficial, haveDiscount := false, false
@@ -163,13 +197,13 @@ func (c *Client) quoteOf(resp *cnmodel.ListRenewRateOnPeriodResponse) (RenewQuot
 		}
 		official, haveOfficial = d, true
 	}
-	for _, d := range deref(resp.OptionalDiscountRatingResults) {
-		if num(d.BestOffer) != 1 {
-			continue
-		}
+	if d, ok := bestOffer(resp.OptionalDiscountRatingResults); ok {
 		var err error
-		if amount, err = stringAmount(op, "optional_discount_rating_results.amount", d.Amount); err != nil {
+		if amount, err = requiredAmount(op, "optional_discount_rating_results.amount", d.Amount); err != nil {
 			return RenewQuote{}, err
+		}
+		if !amount.IsPositive() {
+			return RenewQuote{}, malformed(op, "the best offer is priced at %s", amount)
 		}
 		if !haveOfficial && d.OfficialWebsiteAmount != nil && *d.OfficialWebsiteAmount != "" {
 			if official, err = stringAmount(op, "optional_discount_rating_results.official_website_amount", d.OfficialWebsiteAmount); err != nil {
@@ -184,7 +218,6 @@ func (c *Client) quoteOf(resp *cnmodel.ListRenewRateOnPeriodResponse) (RenewQuot
 			haveDiscount = true
 		}
 		q.DiscountName, q.DiscountType = str(d.DiscountName), num(d.DiscountType)
-		break
 	}
 	if !haveOfficial {
 		official = amount
@@ -193,8 +226,51 @@ func (c *Client) quoteOf(resp *cnmodel.ListRenewRateOnPeriodResponse) (RenewQuot
 		discount = official.Sub(amount)
 	}
 	q.Amount, q.Official, q.Discount = money.New(amount, cur), money.New(official, cur), money.New(discount, cur)
-	q.Failures = failuresOf(resp.FailResourceInfos)
 	return q, nil
+}
+
+// discountRank orders discount types as BSS breaks a tie between equal offers: the Huawei
+// contract discount (605) first, then the partner-granted contract discount (606), then the
+// partner-set rate (607); any other type after them.
+func discountRank(t int) int {
+	switch t {
+	case 605, 606, 607:
+		return t - 605
+	}
+	return 3
+}
+
+// bestOffer is the discount marked best_offer=1. Should BSS mark several, the lowest amount wins and
+// a tie goes by discountRank; an amount that cannot be read sorts last (quoteOf then reports it if
+// it is the only one).
+func bestOffer(ds *[]cnmodel.OptionalDiscountRatingResultV2) (cnmodel.OptionalDiscountRatingResultV2, bool) {
+	var marked []cnmodel.OptionalDiscountRatingResultV2
+	for _, d := range deref(ds) {
+		if num(d.BestOffer) == 1 {
+			marked = append(marked, d)
+		}
+	}
+	if len(marked) == 0 {
+		return cnmodel.OptionalDiscountRatingResultV2{}, false
+	}
+	amountOf := func(d cnmodel.OptionalDiscountRatingResultV2) (decimal.Decimal, bool) {
+		a, err := decimal.NewFromString(str(d.Amount))
+		return a, err == nil
+	}
+	slices.SortStableFunc(marked, func(a, b cnmodel.OptionalDiscountRatingResultV2) int {
+		av, aok := amountOf(a)
+		bv, bok := amountOf(b)
+		switch {
+		case aok != bok && aok:
+			return -1
+		case aok != bok:
+			return 1
+		case aok && !av.Equal(bv):
+			return av.Cmp(bv)
+		}
+		return discountRank(num(a.DiscountType)) - discountRank(num(b.DiscountType))
+	})
+	return marked[0], true
 }
 
 // RenewResult is what a renewal placed: the order ids, and the resources the service refused

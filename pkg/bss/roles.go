@@ -19,12 +19,14 @@ func Can(role Role, site Site, api API) error {
 			return fmt.Errorf("only a partner can call %s", api)
 		}
 	case ShowCustomerAccountBalances:
-		if partner && cn {
-			return fmt.Errorf("a China-site partner reads its balances with ListPartnerBalances, not %s", api)
+		// Documented for a customer's own account only (customer AK/SK; intl doc mac_00001).
+		if partner {
+			return fmt.Errorf("%s reads a customer's own balance; a partner cannot call it (a China-site partner reads its balances with ListPartnerBalances)", api)
 		}
 	case ListCustomerselfResourceRecords:
-		if partner && cn {
-			return fmt.Errorf("a China-site partner reads its spend with ListPartnerAccountChangeRecords, not %s", api)
+		// Documented for a customer's own consumption, like ShowCustomerAccountBalances.
+		if partner {
+			return fmt.Errorf("%s reads a customer's own fee records; a partner cannot call it (a China-site partner reads its spend with ListPartnerAccountChangeRecords)", api)
 		}
 	case ListRenewRateOnPeriod, RenewalResources:
 		if partner {

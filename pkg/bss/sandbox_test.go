@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http/httptest"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -327,7 +328,14 @@ func TestCustomerRenewal(t *testing.T) {
 	c := e.customer(t, i, fast())
 
 	t.Run("own balance", func(t *testing.T) {
-		got, err := c.OwnBalances(ctx)
+		// A China resale customer has no balance of its own (below); an advisory one does.
+		j := slices.IndexFunc(e.srv.Customers(), func(c sandbox.Customer) bool { return !c.Reseller })
+		cu := e.srv.Customers()[j]
+		if err := e.srv.SetCustomerBalance(cu.ID, dec("-12.34")); err != nil {
+			t.Fatal(err)
+		}
+		cu = e.srv.Customers()[j]
+		got, err := e.customer(t, j, fast()).OwnBalances(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -342,6 +350,18 @@ func TestCustomerRenewal(t *testing.T) {
 		}
 		if !net.Equal(cu.Balance) {
 			t.Errorf("cash - debt = %v, want %v", net, cu.Balance)
+		}
+	})
+
+	t.Run("own balance of a China resale customer is not applicable", func(t *testing.T) {
+		j := slices.IndexFunc(e.srv.Customers(), func(c sandbox.Customer) bool { return c.Reseller })
+		c := e.customer(t, j, fast())
+		_, err := c.OwnBalances(ctx)
+		if !errors.Is(err, bss.ErrNotApplicable) {
+			t.Fatalf("got %v, want not applicable", err)
+		}
+		if s := c.Stats()[bss.ShowCustomerAccountBalances]; s.Attempts != 1 {
+			t.Errorf("got %+v, want one attempt: not applicable is not retried", s)
 		}
 	})
 
@@ -476,13 +496,11 @@ func TestInternationalSite(t *testing.T) {
 	ctx := context.Background()
 	p := e.partner(t, fast())
 
-	t.Run("partner own balance", func(t *testing.T) {
-		got, err := p.OwnBalances(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(got.Accounts) == 0 || got.Accounts[0].Amount.Currency != "USD" {
-			t.Errorf("own balance = %+v, want USD accounts", got)
+	t.Run("partner own balance is refused before any call", func(t *testing.T) {
+		e.srv.ResetCalls()
+		_, err := p.OwnBalances(ctx)
+		if bss.KindOf(err) != bss.Unsupported || e.srv.Calls()["ShowCustomerAccountBalances"] != 0 {
+			t.Fatalf("got %v after %d calls, want unsupported before any call", err, e.srv.Calls()["ShowCustomerAccountBalances"])
 		}
 	})
 
@@ -606,7 +624,7 @@ func TestRidesOutServerErrors(t *testing.T) {
 }
 
 func TestHangBecomesTransientTimeout(t *testing.T) {
-	e := setup(t, sandbox.Options{Site: sandbox.SiteCN, Customers: 3})
+	e := setup(t, sandbox.Options{Site: sandbox.SiteIntl, Customers: 3})
 	cu := e.man.Customers[0]
 	p := bss.Profile{Name: "c", Role: bss.Customer, AK: cu.AK, SK: cu.SK, DomainID: cu.DomainID, Timeout: 100 * time.Millisecond}
 

@@ -8,7 +8,6 @@ import (
 	"github.com/bsswatch/bsswatch/pkg/money"
 	cnmodel "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/bss/v2/model"
 	intlmodel "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/bssintl/v2/model"
-	"github.com/shopspring/decimal"
 )
 
 // Page sizes of the spend records (the largest limit each API accepts).
@@ -98,9 +97,6 @@ func (c *Client) PartnerSpend(ctx context.Context, from, to time.Time) ([]Charge
 		if err != nil {
 			return page[cnmodel.AccountChangeRecord]{}, err
 		}
-		if resp.TotalCount == nil {
-			return page[cnmodel.AccountChangeRecord]{}, noTotal(op)
-		}
 		if i == 0 {
 			cur = orDefault(resp.Currency, "CNY")
 		}
@@ -115,7 +111,7 @@ func (c *Client) PartnerSpend(ctx context.Context, from, to time.Time) ([]Charge
 		if err != nil {
 			return nil, err
 		}
-		amount, err := requiredDecimal(op, "change_amount", r.ChangeAmount)
+		amount, err := requiredAmount(op, "change_amount", r.ChangeAmount)
 		if err != nil {
 			return nil, err
 		}
@@ -140,9 +136,6 @@ func (c *Client) ConsumingCustomers(ctx context.Context, cycle string) ([]string
 			BillCycle: cycle, Offset: ptr(int32(i * PageConsumers)), Limit: ptr(int32(PageConsumers))}})
 		if err != nil {
 			return page[cnmodel.SubCustomerInfoV3]{}, err
-		}
-		if resp.TotalCount == nil {
-			return page[cnmodel.SubCustomerInfoV3]{}, noTotal(op)
 		}
 		return page[cnmodel.SubCustomerInfoV3]{items: deref(resp.SubCustomers), total: total(resp.TotalCount)}, nil
 	})
@@ -179,9 +172,6 @@ func (c *Client) CustomerSpend(ctx context.Context, customerID string, from, to 
 			if err != nil {
 				return page[cnmodel.SubCustomerMonthlyBillDetail]{}, err
 			}
-			if resp.TotalCount == nil {
-				return page[cnmodel.SubCustomerMonthlyBillDetail]{}, noTotal(op)
-			}
 			if i == 0 {
 				cur = orDefault(resp.Currency, "CNY")
 			}
@@ -202,10 +192,10 @@ func (c *Client) CustomerSpend(ctx context.Context, customerID string, from, to 
 	return out, err
 }
 
-// OwnSpend returns the caller's own fee records in the days [from, to] of Zone
-// (ListCustomerselfResourceRecords, method "oneself", either site), one listing per bill cycle the
-// window touches, PageOwnResourceBills per call. A China-site partner reads its spend with
-// PartnerSpend instead.
+// OwnSpend returns a customer's own fee records in the days [from, to] of Zone
+// (ListCustomerselfResourceRecords, method "oneself", either site, customer credentials), one
+// listing per bill cycle the window touches, PageOwnResourceBills per call. A China-site partner
+// reads its spend with PartnerSpend instead.
 func (c *Client) OwnSpend(ctx context.Context, from, to time.Time) ([]Charge, error) {
 	op := ListCustomerselfResourceRecords
 	if err := c.allow(op); err != nil {
@@ -239,9 +229,6 @@ func (c *Client) OwnSpend(ctx context.Context, from, to time.Time) ([]Charge, er
 					p.items = append(p.items, cnmodel.ResFeeRecordV2(r))
 				}
 				count, currency = resp.TotalCount, resp.Currency
-			}
-			if count == nil {
-				return p, noTotal(op)
 			}
 			if i == 0 {
 				cur = orDefault(currency, c.siteCurrency())
@@ -278,18 +265,4 @@ func billDate(op API, date, trade *string) (time.Time, error) {
 		return time.Time{}, &Error{Op: string(op), Kind: Malformed, Message: fmt.Sprintf("bill_date: not a date: %q", *date)}
 	}
 	return t.UTC(), nil
-}
-
-// noTotal refuses a list answer without its total: BSS sends it only on success, so its absence
-// (a 2xx error body among others) proves nothing about how many records exist.
-func noTotal(op API) *Error {
-	return &Error{Op: string(op), Kind: Malformed, Message: "the answer has no total count, so it does not show how many records exist"}
-}
-
-// requiredDecimal reads an amount the SDK keeps as a string and that must be there.
-func requiredDecimal(op API, field string, s *string) (decimal.Decimal, error) {
-	if s == nil || *s == "" {
-		return decimal.Zero, &Error{Op: string(op), Kind: Malformed, Message: field + " is missing"}
-	}
-	return stringAmount(op, field, s)
 }

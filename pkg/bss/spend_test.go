@@ -126,8 +126,8 @@ func TestSpendRefusesAnswersThatOnlyLookLikeSuccess(t *testing.T) {
 			}
 			err := tt.call()
 			var be *bss.Error
-			if !errors.As(err, &be) || be.Kind != bss.Malformed {
-				t.Errorf("err = %v, want malformed (no spend is not zero spend)", err)
+			if !errors.As(err, &be) || (i == 1 && be.Kind != bss.Malformed) || (i != 1 && be.Code != "CBC.99000001") {
+				t.Errorf("err = %v, want the answer refused (no spend is not zero spend)", err)
 			}
 		})
 	}
@@ -153,11 +153,16 @@ func TestSpendRoles(t *testing.T) {
 
 func TestSpendInternationalOwn(t *testing.T) {
 	e := setup(t, sandbox.Options{Site: sandbox.SiteIntl, Customers: 2})
-	got, err := e.partner(t, fast()).OwnSpend(context.Background(), spendFrom, spendTo)
+	cu := e.srv.Customers()[0]
+	e.srv.SetSpend(cu.ID, sandbox.Spend{Daily: dec("3")})
+	got, err := e.customer(t, 0, fast()).OwnSpend(context.Background(), spendFrom, spendTo)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) == 0 || got[0].Cash.Currency != "USD" {
-		t.Errorf("got %d records (%+v), want the partner's own USD records", len(got), got)
+	if s := sum(got); len(got) != 14 || got[0].Cash.Currency != "USD" || !s[5].Equal(dec("42")) {
+		t.Errorf("got %d records (%+v), want the customer's own 14 days of USD usage", len(got), got)
+	}
+	if _, err := e.partner(t, fast()).OwnSpend(context.Background(), spendFrom, spendTo); bss.KindOf(err) != bss.Unsupported {
+		t.Errorf("partner OwnSpend err = %v, want unsupported: the API reads a customer's own records", err)
 	}
 }

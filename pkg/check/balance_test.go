@@ -17,6 +17,7 @@ import (
 
 type fixture struct {
 	box     *sandbox.Server
+	url     string
 	clients Clients
 	rules   *balance.Rules
 }
@@ -39,7 +40,8 @@ func setup(t *testing.T, customers int) fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := m.Customers[0]
+	// The own-balance profile is an advisory customer: a China resale one has no balance of its own.
+	c := m.Customers[slices.IndexFunc(box.Customers(), func(c sandbox.Customer) bool { return !c.Reseller })]
 	own, err := bss.New(bss.Profile{Name: "customer-1", Role: bss.Customer, Site: bss.China, AK: c.AK, SK: c.SK, DomainID: c.DomainID, Endpoint: srv.URL}, opts)
 	if err != nil {
 		t.Fatal(err)
@@ -48,6 +50,7 @@ func setup(t *testing.T, customers int) fixture {
 	huge := balance.Threshold{Warning: cny("1000000000"), Critical: cny("1")}
 	return fixture{
 		box:     box,
+		url:     srv.URL,
 		clients: Map(map[string]*bss.Client{"partner-cn": partner, "customer-1": own}),
 		rules: &balance.Rules{
 			Partner:   &balance.PartnerRules{Profile: "partner-cn", Thresholds: map[bss.AccountType]balance.Threshold{bss.Cash: huge}},
@@ -174,11 +177,79 @@ func TestBalanceEverySectionFailed(t *testing.T) {
 	}
 }
 
+func TestBalanceOwnOfAResaleCustomerIsNotApplicable(t *testing.T) {
+	f := setup(t, 30)
+	i := slices.IndexFunc(f.box.Customers(), func(c sandbox.Customer) bool { return c.Reseller })
+	c := f.box.Manifest(f.url).Customers[i]
+	resale, err := bss.New(bss.Profile{Name: "resale", Role: bss.Customer, Site: bss.China, AK: c.AK, SK: c.SK, DomainID: c.DomainID, Endpoint: f.url},
+		bss.Options{MaxRetries: -1, Limits: bss.NewLimits()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules := &balance.Rules{Own: []balance.OwnRules{{Profile: "resale", Threshold: balance.Threshold{Warning: cny("1000"), Critical: cny("100")}}}}
+	ev := byAccount(BalanceCheck{Rules: rules}.Run(context.Background(), Env{Clients: Map(map[string]*bss.Client{"resale": resale})}))["resale"]
+	if ev.Err != nil || ev.Partial || len(ev.Findings) != 0 || len(ev.Skipped) != 0 {
+		t.Errorf("got err %v, partial %v, findings %v, skipped %v; want nothing to report", ev.Err, ev.Partial, ev.Findings, ev.Skipped)
+	}
+	if got := f.box.Calls()["ShowCustomerAccountBalances"]; got != 1 {
+		t.Errorf("got %d calls, want the one BSS answered CBC.99000049", got)
+	}
+}
+
 func TestBalanceCurrencyMismatchIsReported(t *testing.T) {
 	f := setup(t, 10)
 	f.rules.Own[0].Threshold = balance.Threshold{Warning: money.MustParse("5", "USD"), Critical: money.MustParse("1", "USD")}
 	ev := byAccount(f.run())["customer-1"]
 	if ev.Err == nil || !strings.Contains(ev.Err.Error(), "USD") || len(ev.Skipped) != 1 {
 		t.Errorf("err = %v, skipped = %v; want the mismatch reported and the account skipped", ev.Err, ev.Skipped)
+	}
+}
+
+// TestBalanceRunMeetsBadAnswers runs the whole balance check against each answer that only looks
+// like success: the section it hits is reported (error, subjects skipped) and yields no finding, so
+// nothing can be resolved on it; the other sections still run.
+func TestBalanceRunMeetsBadAnswers(t *testing.T) {
+	tests := []struct {
+		name    string
+		fault   sandbox.Fault
+		account string
+		skipped string
+		text    string
+	}{
+		{"partner balances 200 {}", sandbox.Fault{API: "ListPartnerBalances", Body: "{}"}, "partner-cn", balance.PartnerPrefix, "no account_balances"},
+		{"partner balances 200 with an error", sandbox.Fault{API: "ListPartnerBalances", Status: 200, Code: "CBC.0100"}, "partner-cn", balance.PartnerPrefix, "invalid (200 CBC.0100)"},
+		{"customer list without total", sandbox.Fault{API: "ListSubCustomers", Body: `{"customer_infos":[]}`}, "partner-cn", balance.CustomerPrefix, "no total"},
+		{"customer balances 200 {}", sandbox.Fault{API: "ListCustomersBalancesDetail", Body: "{}"}, "partner-cn", balance.CustomerPrefix, "no customer_balances"},
+		{"customer balances forbidden", sandbox.Fault{API: "ListCustomersBalancesDetail", Status: 403, Code: "CBC.0155"}, "partner-cn", balance.CustomerPrefix, "lacks permission for ListCustomersBalancesDetail"},
+		{"own balance 200 {}", sandbox.Fault{API: "ShowCustomerAccountBalances", Body: "{}"}, "customer-1", balance.OwnPrefix, "no account_balances"},
+		{"own balance 200 with flow control", sandbox.Fault{API: "ShowCustomerAccountBalances", Status: 200, Code: "CBC.0250"}, "customer-1", balance.OwnPrefix, "throttled (200 CBC.0250)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := setup(t, 30)
+			if err := f.box.AddFault(tt.fault); err != nil {
+				t.Fatal(err)
+			}
+			evs := byAccount(f.run())
+			ev := evs[tt.account]
+			if ev.Err == nil || !strings.Contains(ev.Err.Error(), tt.text) {
+				t.Errorf("got err %v, want it to report %q", ev.Err, tt.text)
+			}
+			hit := false
+			for _, s := range ev.Skipped {
+				hit = hit || strings.HasPrefix(s, tt.skipped)
+			}
+			if !hit {
+				t.Errorf("got skipped %v, want %s covered", ev.Skipped, tt.skipped)
+			}
+			if got := subjects(ev.Findings, tt.skipped); len(got) != 0 {
+				t.Errorf("got findings %v from the bad answer", got)
+			}
+			for name, other := range evs {
+				if name != tt.account && other.Err != nil {
+					t.Errorf("account %s failed too: %v", name, other.Err)
+				}
+			}
+		})
 	}
 }

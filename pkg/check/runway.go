@@ -2,6 +2,7 @@ package check
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -78,6 +79,9 @@ func partnerRunway(ctx context.Context, c *bss.Client, now time.Time, rw *runway
 func ownRunway(ctx context.Context, c *bss.Client, now time.Time, rw *runway.Rules, o balance.OwnRules, l *listings, first, last time.Time) Part {
 	skip := []string{runway.OwnPrefix}
 	own, err := l.own[o.Profile].get(func() (bss.OwnBalance, error) { return c.OwnBalances(ctx) })
+	if errors.Is(err, bss.ErrNotApplicable) {
+		return Part{} // no balance of its own, so no runway (see ownAccounts)
+	}
 	if err != nil {
 		return Part{Skipped: skip}
 	}

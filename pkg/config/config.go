@@ -43,6 +43,14 @@ type Config struct {
 	SlackApp *SlackApp
 	// Approvals says who may approve renewals; needed by the renewal check.
 	Approvals *Approvals
+	// RunNow lets other systems run a check on demand through the function URL; nil turns it off.
+	RunNow *RunNow
+}
+
+// RunNow is the inbound "run a check now" endpoint: requests must be signed as Standard Webhooks
+// with Secret.
+type RunNow struct {
+	Secret Secret
 }
 
 // Profile is one set of BSS credentials and how to call BSS with them.

@@ -59,6 +59,8 @@
 //	  users            Slack member ids (U… or W…)
 //	  group            a user group id (S…)
 //	  two_approvers_above  {currency, amount}: above it, two different approvers (optional)
+//	run_now            lets other systems run a check through the function URL (optional)
+//	  secret           secret reference: requests are signed as Standard Webhooks with it
 //
 // A threshold is {currency, warning, critical}: an ISO currency (CNY for profiles on the China
 // site) and two exact decimals with warning >= critical. A balance at or below critical is

@@ -372,7 +372,7 @@ func (p *parser) names(n *yaml.Node, path string) []string {
 
 func (p *parser) config(root *yaml.Node, env func(string) string) *Config {
 	c := &Config{Location: time.UTC, Alerts: Alerts{RepeatInterval: DefaultRepeatInterval}}
-	m, ok := p.fields(root, "", "timezone", "profiles", "state", "destinations", "routes", "ops", "alerts", "checks", "slack_app", "approvals")
+	m, ok := p.fields(root, "", "timezone", "profiles", "state", "destinations", "routes", "ops", "alerts", "checks", "slack_app", "approvals", "run_now")
 	if !ok {
 		return c
 	}
@@ -404,6 +404,11 @@ func (p *parser) config(root *yaml.Node, env func(string) string) *Config {
 	}
 	if n := m.opt("slack_app"); n != nil {
 		c.SlackApp = p.slackApp(n, c)
+	}
+	if n := m.opt("run_now"); n != nil {
+		if rm, ok := p.fields(n, "run_now", "secret"); ok {
+			c.RunNow = &RunNow{Secret: p.secret(rm, "secret", true)}
+		}
 	}
 	if n := m.opt("approvals"); n != nil {
 		c.Approvals = p.approvals(n)

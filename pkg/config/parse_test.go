@@ -96,7 +96,7 @@ func TestParseReportsEachMistakeWithPathAndLine(t *testing.T) {
 		{"syntax error", "state:\n", "state: [\n",
 			[]string{"YAML syntax: did not find expected ',' or ']' (line 13)"}},
 		{"unknown top-level key", "ops: [ops]\n", "ops: [ops]\nextra: 1\n",
-			[]string{"extra: unknown key (expected one of: timezone, profiles, state, destinations, routes, ops, alerts, checks, slack_app, approvals) (line 23)"}},
+			[]string{"extra: unknown key (expected one of: timezone, profiles, state, destinations, routes, ops, alerts, checks, slack_app, approvals, run_now) (line 23)"}},
 		{"unknown profile key", "    sk: env:SK\n", "    sk: env:SK\n    skk: env:X\n",
 			[]string{"profiles.p.skk: unknown key (expected one of: role, site, domain_id, ak, sk, security_token, endpoint, region, timeout, rate_per_second) (line 8)"}},
 		{"repeated key", "    sk: env:SK\n", "    sk: env:SK\n    ak: env:AK2\n",
@@ -158,7 +158,7 @@ func TestParseReportsEachMistakeWithPathAndLine(t *testing.T) {
 		{"local timezone", "profiles:\n", "timezone: Local\nprofiles:\n",
 			[]string{"timezone: unknown time zone \"Local\" (write an IANA name such as Asia/Shanghai) (line 1)"}},
 		{"profiles not a mapping", "profiles:\n  p:\n", "profiles: [p]\nx:\n  p:\n",
-			[]string{"profiles: expected a mapping of profile names, got a list (line 1)", "x: unknown key (expected one of: timezone, profiles, state, destinations, routes, ops, alerts, checks, slack_app, approvals) (line 2)", "checks.balance.partner.profile: unknown profile \"p\" (line 27)", "checks.balance.customers.profile: unknown profile \"p\" (line 31)", "checks.balance.own[0].profile: unknown profile \"c\" (line 34)"}},
+			[]string{"profiles: expected a mapping of profile names, got a list (line 1)", "x: unknown key (expected one of: timezone, profiles, state, destinations, routes, ops, alerts, checks, slack_app, approvals, run_now) (line 2)", "checks.balance.partner.profile: unknown profile \"p\" (line 27)", "checks.balance.customers.profile: unknown profile \"p\" (line 31)", "checks.balance.own[0].profile: unknown profile \"c\" (line 34)"}},
 		{"unknown backend", "backend: bolt", "backend: redis",
 			[]string{"state.backend: \"redis\" is not one of: dynamodb, bolt (line 15)"}},
 		{"dynamodb without a table", "backend: bolt", "backend: dynamodb",
@@ -216,7 +216,9 @@ func TestParseReportsEachMistakeWithPathAndLine(t *testing.T) {
 		{"customers check with an unknown profile", "    customers:\n      profile: p", "    customers:\n      profile: q",
 			[]string{"checks.balance.customers.profile: unknown profile \"q\" (line 30)"}},
 		{"own check with a China partner", "{profile: c, threshold", "{profile: p, threshold",
-			[]string{"checks.balance.own[0].profile: profile \"p\" is a partner on site cn: a China-site partner reads its balances with ListPartnerBalances, not ShowCustomerAccountBalances (line 33)", "checks.balance.own[0].threshold.currency: the China site keeps balances in CNY, not USD (line 33)"}},
+			[]string{"checks.balance.own[0].profile: profile \"p\" is a partner on site cn: ShowCustomerAccountBalances reads a customer's own balance; a partner cannot call it (a China-site partner reads its balances with ListPartnerBalances) (line 33)", "checks.balance.own[0].threshold.currency: the China site keeps balances in CNY, not USD (line 33)"}},
+		{"own check with an international partner", "  c:\n    role: customer", "  c:\n    role: partner",
+			[]string{"checks.balance.own[0].profile: profile \"c\" is a partner on site intl: ShowCustomerAccountBalances reads a customer's own balance; a partner cannot call it (a China-site partner reads its balances with ListPartnerBalances) (line 33)"}},
 		{"own check lists a profile twice", "      - {profile: c, threshold: {currency: USD, warning: \"5\", critical: \"1\"}}\n", "      - {profile: c, threshold: {currency: USD, warning: \"5\", critical: \"1\"}}\n      - {profile: c, threshold: {currency: USD, warning: \"6\", critical: \"1\"}}\n",
 			[]string{"checks.balance.own[1].profile: profile \"c\" is listed twice (line 34)"}},
 		{"amount not a decimal", "warning: \"500\"", "warning: \"5k\"",
@@ -369,7 +371,6 @@ func TestParseExample(t *testing.T) {
 	}
 	wantOwn := []balance.OwnRules{
 		{Profile: "customer-a", Threshold: Threshold{Warning: money.MustParse("500", "USD"), Critical: money.MustParse("100", "USD")}},
-		{Profile: "partner-intl", Threshold: Threshold{Warning: money.MustParse("2000", "USD"), Critical: money.MustParse("500", "USD")}},
 	}
 	if diff := cmp.Diff(wantOwn, b.Own); diff != "" {
 		t.Errorf("own balances (-want +got):\n%s", diff)

@@ -193,6 +193,9 @@ func (c *Config) secrets() []*Secret {
 	if c.SlackApp != nil {
 		out = append(out, &c.SlackApp.SigningSecret)
 	}
+	if c.RunNow != nil {
+		out = append(out, &c.RunNow.Secret)
+	}
 	return slices.DeleteFunc(out, func(s *Secret) bool { return !s.IsSet() })
 }
 

@@ -92,7 +92,7 @@ func TestLoadFromEverySource(t *testing.T) {
 	}
 	vars := map[string]string{}
 	for _, name := range []string{"BSS_PARTNER_AK", "BSS_PARTNER_SK", "BSS_INTL_PARTNER_AK", "BSS_INTL_PARTNER_SK",
-		"BSS_CUSTOMER_A_AK", "BSS_CUSTOMER_A_SK", "SLACK_BOT_TOKEN", "WEBHOOK_SECRET", "SLACK_SIGNING_SECRET"} {
+		"BSS_CUSTOMER_A_AK", "BSS_CUSTOMER_A_SK", "SLACK_BOT_TOKEN", "WEBHOOK_SECRET", "SLACK_SIGNING_SECRET", "RUN_NOW_SECRET"} {
 		vars[name] = strings.ToLower(name)
 	}
 	env := envOf(vars)

@@ -8,9 +8,7 @@ import (
 	"fmt"
 	"sync"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/lambda"
-	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
+	"github.com/bsswatch/bsswatch/pkg/invoke"
 )
 
 // OrderEvent is the payload of the worker's asynchronous invocation:
@@ -42,36 +40,19 @@ func ParseOrderEvent(raw []byte) (OrderRequest, error) {
 	return *ev.RenewalOrder, nil
 }
 
-// LambdaInvoker is the part of the Lambda API client a LambdaDispatcher uses.
-type LambdaInvoker interface {
-	Invoke(ctx context.Context, in *lambda.InvokeInput, opts ...func(*lambda.Options)) (*lambda.InvokeOutput, error)
-}
-
-// LambdaDispatcher dispatches an order as an asynchronous invocation (InvocationType Event) of
-// Function, normally the running function itself: Lambda queues it, answers 202 at once, and retries
-// a failed run (twice, per the function's EventInvokeConfig) before the failure destination.
+// LambdaDispatcher dispatches an order as an asynchronous invocation of Function, normally the
+// running function itself; Lambda retries a failed run (twice, per the function's EventInvokeConfig)
+// before the failure destination.
 type LambdaDispatcher struct {
-	Client   LambdaInvoker
+	Client   invoke.Invoker
 	Function string
 }
 
 // Dispatch queues the order of quoteID. It returns an error when Lambda does not accept the
 // invocation (the quote then stays in approving, and the next scan resumes it).
 func (d LambdaDispatcher) Dispatch(ctx context.Context, quoteID string) error {
-	payload, err := json.Marshal(OrderEvent{RenewalOrder: &OrderRequest{QuoteID: quoteID}})
-	if err != nil {
+	if err := invoke.Async(ctx, d.Client, d.Function, OrderEvent{RenewalOrder: &OrderRequest{QuoteID: quoteID}}); err != nil {
 		return fmt.Errorf("renewal: dispatch %s: %w", quoteID, err)
-	}
-	out, err := d.Client.Invoke(ctx, &lambda.InvokeInput{
-		FunctionName:   aws.String(d.Function),
-		InvocationType: types.InvocationTypeEvent,
-		Payload:        payload,
-	})
-	if err != nil {
-		return fmt.Errorf("renewal: dispatch %s: invoke %s: %w", quoteID, d.Function, err)
-	}
-	if out.StatusCode != 202 {
-		return fmt.Errorf("renewal: dispatch %s: invoke %s answered %d, not 202", quoteID, d.Function, out.StatusCode)
 	}
 	return nil
 }

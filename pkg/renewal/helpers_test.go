@@ -61,6 +61,7 @@ type envOptions struct {
 	twoAbove    *string // limit for two approvers, in the customer's currency
 	autoPay     bool
 	minEligible int
+	minLapsed   int // resources past expiry (but not deleted) the picked customer must have
 	customers   int // of the generated partner; 60 by default
 }
 
@@ -97,7 +98,7 @@ func newEnv(t testing.TB, o envOptions) *env {
 	if o.site == sandbox.SiteIntl {
 		site = bss.International
 	}
-	e.pickCustomer(o.minEligible)
+	e.pickCustomer(o.minEligible, o.minLapsed)
 	if err := sb.SetCustomerBalance(e.customer.CustomerID, decimal.NewFromInt(10_000_000)); err != nil {
 		t.Fatal(err)
 	}
@@ -151,16 +152,21 @@ func newEnv(t testing.TB, o envOptions) *env {
 	return e
 }
 
-// pickCustomer chooses the customer with the most resources a scan at anchor should quote.
-func (e *env) pickCustomer(min int) {
+// pickCustomer chooses the customer with the most resources a scan at anchor should quote, among
+// those with at least minLapsed lapsed ones.
+func (e *env) pickCustomer(min, minLapsed int) {
 	e.t.Helper()
 	best := -1
 	for i, c := range e.man.Customers {
 		var ids []string
+		lapsed := 0
 		for _, r := range e.sb.Renewable(c.CustomerID, anchor, 30*24*time.Hour) {
 			ids = append(ids, r.ResourceID)
+			if r.Status != sandbox.StatusInUse || !r.ExpireTime.After(anchor) {
+				lapsed++
+			}
 		}
-		if len(ids) > len(e.eligible) {
+		if lapsed >= minLapsed && len(ids) > len(e.eligible) {
 			best, e.eligible = i, ids
 		}
 	}

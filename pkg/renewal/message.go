@@ -48,8 +48,14 @@ func (s *Slack) render(q *Quote) (string, []slack.Block) {
 	header := slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, "Renewal quote: "+q.Account, false, false))
 	var lines []string
 	for _, it := range q.Items {
-		lines = append(lines, fmt.Sprintf("• *%s* (%s, %s) expires %s", notify.Escape(it.Name), notify.Escape(it.Type),
-			notify.Escape(it.Region), s.when(it.Expires)))
+		state := "expires"
+		if it.Lapsed {
+			// BSS does not tell when a lapsed resource is deleted (it depends on the grace and
+			// retention periods of the account), so no date is made up.
+			state = "lapsed — renew before deletion; expired"
+		}
+		lines = append(lines, fmt.Sprintf("• *%s* (%s, %s) %s %s", notify.Escape(it.Name), notify.Escape(it.Type),
+			notify.Escape(it.Region), state, s.when(it.Expires)))
 	}
 	resources := slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, strings.Join(lines, "\n"), false, false), nil, nil)
 	discount := q.Discount.String()

@@ -56,6 +56,8 @@ type Item struct {
 	Type    string    `json:"type"` // resource type name, e.g. "Elastic Cloud Server"
 	Region  string    `json:"region"`
 	Expires time.Time `json:"expires"`
+	// Lapsed marks a resource past its expiry but not yet deleted (grace period or retention).
+	Lapsed bool `json:"lapsed,omitempty"`
 }
 
 // Approval is one person's Approve click.

@@ -12,25 +12,39 @@ import (
 )
 
 // Eligible returns the resources that need a renewal quote at now: main resources (attached ones renew
-// with them), in use, not on auto-renew (those renew themselves), expiring after now and no later than
-// now+within. They come back soonest expiry first, so a batch holds the most urgent resources together
+// with them), not on auto-renew (those renew themselves), not deleted (in use, frozen or expired),
+// expiring no later than now+within. Lapsed ones (see Lapsed) come first, since they are closest to
+// deletion; then the rest, soonest expiry first, so a batch holds the most urgent resources together
 // and its deadline (the first expiry) is not set by a straggler.
 func Eligible(rs []bss.Resource, now time.Time, within time.Duration) []bss.Resource {
 	end := now.Add(within)
 	var out []bss.Resource
 	for _, r := range rs {
-		if !r.Main || r.Status != bss.ResourceInUse || r.ExpirePolicy == bss.ExpireAutoRenew {
+		if !r.Main || r.ExpirePolicy == bss.ExpireAutoRenew || r.Expires.After(end) {
 			continue
 		}
-		if !r.Expires.After(now) || r.Expires.After(end) {
-			continue
+		switch r.Status {
+		case bss.ResourceInUse, bss.ResourceFrozen, bss.ResourceExpired:
+			out = append(out, r)
 		}
-		out = append(out, r)
 	}
 	slices.SortStableFunc(out, func(a, b bss.Resource) int {
+		if la, lb := Lapsed(a, now), Lapsed(b, now); la != lb {
+			if la {
+				return -1
+			}
+			return 1
+		}
 		return cmp.Or(a.Expires.Compare(b.Expires), cmp.Compare(a.ID, b.ID))
 	})
 	return out
+}
+
+// Lapsed reports whether r is past its expiry but not deleted: frozen or expired (grace period and
+// retention), or still in use at or after its expiry time. Such a resource stays renewable until BSS
+// deletes it (bss-api.md section 10.2).
+func Lapsed(r bss.Resource, now time.Time) bool {
+	return r.Status == bss.ResourceFrozen || r.Status == bss.ResourceExpired || !r.Expires.After(now)
 }
 
 // Batches drops the resources held by a live quote and splits the rest into groups of at most
@@ -54,10 +68,12 @@ func Batches(rs []bss.Resource, held func(id string) bool) [][]bss.Resource {
 // Deadline is when a quote made at created stops being approvable: after lifetime, or when its first
 // resource expires, whichever comes first (an order after the expiry would renew a lapsed resource at
 // a price nobody saw).
+//
+// A lapsed item's expiry is behind it and does not bound the deadline: the lifetime does.
 func Deadline(created time.Time, lifetime time.Duration, items []Item) time.Time {
 	d := created.Add(lifetime)
 	for _, it := range items {
-		if it.Expires.Before(d) {
+		if !it.Lapsed && it.Expires.Before(d) {
 			d = it.Expires
 		}
 	}

@@ -44,9 +44,13 @@ func TestEligible(t *testing.T) {
 		res("edge", 30),
 		res("beyond", 31),
 		res("also-soon", 2),
+		res("deleted", -20, func(r *bss.Resource) { r.Status = bss.ResourceClosed }),
+		res("frozen-far", 40, func(r *bss.Resource) { r.Status = bss.ResourceFrozen }),
+		res("expired-auto", -2, func(r *bss.Resource) { r.Status = bss.ResourceExpired; r.ExpirePolicy = bss.ExpireAutoRenew }),
 	}
 	got := ids(Eligible(in, t0, within))
-	want := []string{"also-soon", "soon", "late", "edge"}
+	// Lapsed first (frozen, expired, past expiry), each group soonest expiry first.
+	want := []string{"expired", "past-in-use", "frozen", "also-soon", "soon", "late", "edge"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Eligible (-want +got):\n%s", diff)
 	}
@@ -79,7 +83,9 @@ func TestBatches(t *testing.T) {
 }
 
 func TestDeadline(t *testing.T) {
-	items := []Item{{ID: "a", Expires: t0.Add(72 * time.Hour)}, {ID: "b", Expires: t0.Add(24 * time.Hour)}}
+	// A lapsed item's past expiry does not end the quote before it can be approved.
+	items := []Item{{ID: "a", Expires: t0.Add(72 * time.Hour)}, {ID: "b", Expires: t0.Add(24 * time.Hour)},
+		{ID: "gone-by", Expires: t0.Add(-48 * time.Hour), Lapsed: true}}
 	tests := []struct {
 		name     string
 		lifetime time.Duration

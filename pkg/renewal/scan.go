@@ -16,8 +16,9 @@ import (
 // Report is what one scan did for one account.
 type Report struct {
 	Account  string   `json:"account"`
-	Listed   int      `json:"listed"`   // main resources in use expiring within the window
+	Listed   int      `json:"listed"`   // main resources in use, frozen or expired, expiring within the window
 	Eligible int      `json:"eligible"` // of those, not on auto-renew
+	Lapsed   int      `json:"lapsed"`   // of those, past their expiry but not deleted
 	Held     int      `json:"held"`     // eligible but already in a live quote
 	Quoted   []string `json:"quoted,omitempty"`
 	Expired  []string `json:"expired,omitempty"`
@@ -96,8 +97,9 @@ func (s *Service) scanAccount(ctx context.Context, a Account, dry bool) (Report,
 	if lister == nil {
 		lister = a.Quoter
 	}
-	f := bss.ResourceFilter{OnlyMain: true, Statuses: []bss.ResourceStatus{bss.ResourceInUse},
-		ExpireAfter: now, ExpireBefore: now.Add(s.Policy.Within)}
+	// No lower bound on expiry: lapsed resources (frozen, expired) are renewable until deleted.
+	f := bss.ResourceFilter{OnlyMain: true, Statuses: []bss.ResourceStatus{bss.ResourceInUse, bss.ResourceFrozen, bss.ResourceExpired},
+		ExpireBefore: now.Add(s.Policy.Within)}
 	if lister != a.Quoter {
 		f.CustomerID = a.CustomerID
 	}
@@ -112,6 +114,9 @@ func (s *Service) scanAccount(ctx context.Context, a Account, dry bool) (Report,
 		if held[r.ID] {
 			rep.Held++
 		}
+		if Lapsed(r, now) {
+			rep.Lapsed++
+		}
 	}
 	if dry {
 		return rep, nil
@@ -119,7 +124,8 @@ func (s *Service) scanAccount(ctx context.Context, a Account, dry bool) (Report,
 	for _, batch := range Batches(eligible, func(id string) bool { return held[id] }) {
 		items := make([]Item, len(batch))
 		for i, r := range batch {
-			items[i] = Item{ID: r.ID, Name: r.Name, Type: orElse(r.ResourceTypeName, r.ResourceType), Region: r.Region, Expires: r.Expires}
+			items[i] = Item{ID: r.ID, Name: r.Name, Type: orElse(r.ResourceTypeName, r.ResourceType), Region: r.Region, Expires: r.Expires,
+				Lapsed: Lapsed(r, now)}
 		}
 		q, err := s.quote(ctx, a, items, "", &rep)
 		if errors.Is(err, state.ErrConflict) {

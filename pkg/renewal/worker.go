@@ -19,6 +19,11 @@ var ErrInProgress = errors.New("renewal: order in progress elsewhere")
 // payment: the sign that an unpaid order exists.
 const codePendingOrder = "CBC.30050010"
 
+// codeAutoPayFailed is RenewalResources' answer when is_auto_pay=1 could not pay (HTTP 400 in one
+// version of the documentation, 200 in another). Whether it leaves an unpaid order behind is not
+// documented, so the worker looks before it calls the renewal failed.
+const codeAutoPayFailed = "CBC.30050006"
+
 // Order is the asynchronous worker: it takes an approved quote to renewed or failed, placing at most
 // one order. For a quote in approving it re-quotes; a price above the approved amount beyond the
 // tolerance supersedes the quote with a fresh one instead of ordering. Otherwise it writes approving
@@ -133,6 +138,9 @@ func (s *Service) supersede(ctx context.Context, q Quote, a Account, newAmount s
 // place calls RenewalResources once for a quote in ordering and records the outcome.
 func (s *Service) place(ctx context.Context, q Quote, a Account) error {
 	res, err := a.Quoter.Renew(ctx, q.Request(s.Policy.AutoPay))
+	if codeOf(err) == codeAutoPayFailed {
+		return s.autoPayFailed(ctx, q, a, err)
+	}
 	switch bss.KindOf(err) {
 	case bss.Unknown:
 		if err != nil {
@@ -165,6 +173,45 @@ func (s *Service) place(ctx context.Context, q Quote, a Account) error {
 		note = strings.TrimPrefix(note+"; the order waits for payment in the console", "; ")
 	}
 	return s.renewed(ctx, q, res.OrderIDs, note)
+}
+
+// autoPayFailed settles a quote whose order BSS could not pay from the balance: an unpaid order it
+// left behind is recorded with its id, to be paid in the console; no order means the renewal failed.
+// Either way nothing is ordered again. When the orders cannot be looked up, the quote stays in
+// ordering with a note and the error is returned: the next run checks before anything else.
+func (s *Service) autoPayFailed(ctx context.Context, q Quote, a Account, payErr error) error {
+	orders, err := a.Quoter.RenewalOrders(ctx, q.ResourceIDs(), q.OrderingAt.Add(-orderLookupMargin))
+	if err != nil {
+		note := "auto-pay failed (" + codeAutoPayFailed + ") and the order lookup failed; checking BSS before anything else is ordered"
+		if n, terr := s.Store.Transition(ctx, q.ID, []State{Ordering}, func(q *Quote) error { q.Note = note; return nil }); terr == nil {
+			q = n
+		}
+		s.audit(ctx, &q, "worker", "order outcome unknown", note+": "+err.Error())
+		return fmt.Errorf("renewal: order %s: %s: look up orders: %w", q.ID, payErr, err)
+	}
+	if len(orders) == 0 {
+		return s.fail(ctx, q, []State{Ordering}, "auto-pay failed and BSS left no order: "+payErr.Error())
+	}
+	var ids, unpaid []string
+	for _, o := range orders {
+		ids = append(ids, o.ID)
+		if !o.Paid() {
+			unpaid = append(unpaid, o.ID)
+		}
+	}
+	note := "BSS answered " + codeAutoPayFailed + " (auto-pay failed), but lists the order as paid"
+	if len(unpaid) > 0 {
+		note = "ordered, not paid: pay order " + strings.Join(unpaid, ", ") + " in the console (auto-pay failed: " + codeAutoPayFailed + ")"
+	}
+	return s.renewed(ctx, q, ids, note)
+}
+
+func codeOf(err error) string {
+	var e *bss.Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return ""
 }
 
 // resume finishes a quote found in ordering without ever ordering twice.

@@ -116,3 +116,18 @@ func FuzzParseAction(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseCommand feeds arbitrary bodies to ParseCommand: it never panics, and what it accepts has
+// a command, a user and a team.
+func FuzzParseCommand(f *testing.F) {
+	f.Add([]byte("command=%2Fbsswatch&text=balance+acme&user_id=U1&team_id=T1&api_app_id=A1&response_url=https%3A%2F%2Fhooks.slack.com%2Fx"))
+	f.Add([]byte("command=%2Fbsswatch&user_id=U1&team_id=T1"))
+	f.Add([]byte("payload=%7B%7D"))
+	f.Add([]byte("%%%"))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		c, err := ParseCommand(body)
+		if err == nil && (c.Command == "" || c.UserID == "" || c.TeamID == "") {
+			t.Fatalf("accepted %+v", c)
+		}
+	})
+}

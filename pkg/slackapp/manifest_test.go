@@ -26,8 +26,8 @@ func TestManifest(t *testing.T) {
 		t.Fatalf("manifest: %v", err)
 	}
 	// chat.postMessage and chat.update need chat:write; usergroups.users.list (Approvers) needs
-	// usergroups:read.
-	if got, want := slices.Sorted(slices.Values(m.OAuthConfig.Scopes.Bot)), []string{"chat:write", "usergroups:read"}; !slices.Equal(got, want) {
+	// usergroups:read; the /bsswatch slash command needs commands.
+	if got, want := slices.Sorted(slices.Values(m.OAuthConfig.Scopes.Bot)), []string{"chat:write", "commands", "usergroups:read"}; !slices.Equal(got, want) {
 		t.Errorf("bot scopes = %q, want %q", got, want)
 	}
 	if len(m.OAuthConfig.Scopes.User) > 0 {
@@ -36,6 +36,9 @@ func TestManifest(t *testing.T) {
 	in := m.Settings.Interactivity
 	if in == nil || !in.IsEnabled || !strings.HasPrefix(in.RequestUrl, "https://") || !strings.HasSuffix(in.RequestUrl, "/") {
 		t.Errorf("interactivity = %+v, want enabled with an https request_url ending in /", in)
+	}
+	if cmds := m.Features.SlashCommands; len(cmds) != 1 || cmds[0].Command != "/bsswatch" || cmds[0].Url != in.RequestUrl {
+		t.Errorf("slash commands = %+v, want /bsswatch sent to the interactivity URL", cmds)
 	}
 	if m.Settings.SocketModeEnabled {
 		t.Error("socket mode is enabled; clicks must reach the Function URL")

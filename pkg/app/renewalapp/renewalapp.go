@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -22,6 +23,7 @@ import (
 	"github.com/bsswatch/bsswatch/pkg/check"
 	"github.com/bsswatch/bsswatch/pkg/notify"
 	"github.com/bsswatch/bsswatch/pkg/renewal"
+	"github.com/bsswatch/bsswatch/pkg/runnow"
 	"github.com/bsswatch/bsswatch/pkg/slackapp"
 )
 
@@ -169,7 +171,10 @@ func settle(ctx context.Context, a *app.App, svc *renewal.Service, id string) er
 // order, and anything else must be a check event (app.ParseEvent) and runs the scan through the App.
 // An event of none of these shapes is an error that changes nothing. Errors are returned only when a
 // retry can help.
-func Handler(a *app.App, svc *renewal.Service) func(context.Context, json.RawMessage) (any, error) {
+//
+// A Function URL request that carries a webhook-signature header is a run-now request: rn answers it
+// (nil: the configuration has no run_now section, and such requests get 404).
+func Handler(a *app.App, svc *renewal.Service, rn *runnow.Handler) func(context.Context, json.RawMessage) (any, error) {
 	return func(ctx context.Context, raw json.RawMessage) (any, error) {
 		var probe map[string]json.RawMessage
 		if t := bytes.TrimSpace(raw); len(t) > 0 && t[0] == '{' {
@@ -179,7 +184,7 @@ func Handler(a *app.App, svc *renewal.Service) func(context.Context, json.RawMes
 		}
 		switch {
 		case probe["requestContext"] != nil:
-			return click(ctx, a, svc, raw)
+			return functionURL(ctx, a, svc, rn, raw)
 		case probe["renewal_order"] != nil:
 			req, err := renewal.ParseOrderEvent(raw)
 			if err != nil {
@@ -200,7 +205,7 @@ func Handler(a *app.App, svc *renewal.Service) func(context.Context, json.RawMes
 			a.Log.ErrorContext(ctx, "bad event", "check", check.Renewal, "error", err.Error())
 			return nil, err
 		}
-		a.Log.InfoContext(ctx, "run", "check", check.Renewal, "scheduled_time", ev.ScheduledTime, "execution_id", ev.ExecutionID, "dry_run", ev.DryRun)
+		a.Log.InfoContext(ctx, "run", "check", check.Renewal, "scheduled_time", ev.ScheduledTime, "execution_id", ev.ExecutionID, "run_id", ev.RunID, "dry_run", ev.DryRun)
 		s := &scan{svc: svc, dry: ev.DryRun}
 		res, err := a.RunCheck(ctx, s, ev)
 		out := Result{Result: res, Reports: s.reports}
@@ -211,8 +216,9 @@ func Handler(a *app.App, svc *renewal.Service) func(context.Context, json.RawMes
 	}
 }
 
-// click answers a Function URL request from Slack. Only POST carries clicks.
-func click(ctx context.Context, a *app.App, svc *renewal.Service, raw json.RawMessage) (events.LambdaFunctionURLResponse, error) {
+// functionURL answers a Function URL request: a run-now request from another system, a /bsswatch
+// slash command or a button click from Slack. Only POST carries any of them.
+func functionURL(ctx context.Context, a *app.App, svc *renewal.Service, rn *runnow.Handler, raw json.RawMessage) (events.LambdaFunctionURLResponse, error) {
 	var req events.LambdaFunctionURLRequest
 	if err := json.Unmarshal(raw, &req); err != nil || req.RequestContext.HTTP.Method == "" {
 		return events.LambdaFunctionURLResponse{}, errors.New("event: requestContext without http: not a Function URL request")
@@ -222,10 +228,61 @@ func click(ctx context.Context, a *app.App, svc *renewal.Service, raw json.RawMe
 	}
 	h, body, err := slackapp.FromFunctionURL(req)
 	if err != nil {
-		a.Log.WarnContext(ctx, "click refused", "check", check.Renewal, "reason", err.Error())
+		a.Log.WarnContext(ctx, "request refused", "reason", err.Error())
 		return events.LambdaFunctionURLResponse{StatusCode: http.StatusBadRequest}, nil
+	}
+	if h.Get("webhook-signature") != "" || h.Get("webhook-id") != "" {
+		if rn == nil {
+			return events.LambdaFunctionURLResponse{StatusCode: http.StatusNotFound}, nil
+		}
+		status, out := rn.Handle(ctx, h, body)
+		return events.LambdaFunctionURLResponse{StatusCode: status, Headers: map[string]string{"Content-Type": "application/json"}, Body: string(out)}, nil
+	}
+	if slackapp.IsCommand(body) {
+		status, out := command(ctx, a, svc, h, body)
+		return events.LambdaFunctionURLResponse{StatusCode: status, Headers: map[string]string{"Content-Type": "application/json"}, Body: out}, nil
 	}
 	status, out := svc.HandleClick(ctx, h, body)
 	a.Log.InfoContext(ctx, "click", "check", check.Renewal, "status", status, "outcome", out)
 	return events.LambdaFunctionURLResponse{StatusCode: status}, nil
 }
+
+// RunNow builds the run-now handler of the configuration's run_now section, or nil without one.
+// d starts the runs: runnow.Lambda in AWS, Runs locally.
+func RunNow(a *app.App, d runnow.Dispatcher) *runnow.Handler {
+	if a.Config.RunNow == nil {
+		return nil
+	}
+	return &runnow.Handler{Secret: a.Config.RunNow.Secret.Value(), Checks: a.Configured(), Store: a.Store,
+		Dispatcher: d, Now: a.Now, Log: a.Log}
+}
+
+// Runs starts run-now runs in goroutines of this process, for local runs and the demo, where no
+// Lambda queues them: a check through the App, renewal through its scan. Wait blocks until every run
+// started so far has finished.
+type Runs struct {
+	App     *app.App
+	Service *renewal.Service
+	wg      sync.WaitGroup
+}
+
+// Dispatch starts the run and returns at once; a run's failure is logged and reported like any run's.
+func (r *Runs) Dispatch(ctx context.Context, name string, ev runnow.Event) error {
+	ctx = context.WithoutCancel(ctx)
+	r.wg.Go(func() {
+		raw, _ := json.Marshal(app.Event{RunID: ev.RunID, DryRun: ev.DryRun})
+		var err error
+		if name == check.Renewal {
+			_, err = Handler(r.App, r.Service, nil)(ctx, raw)
+		} else {
+			_, err = app.Handler(r.App, name)(ctx, raw)
+		}
+		if err != nil {
+			r.App.Log.Warn("run now", "check", name, "run_id", ev.RunID, "error", err.Error())
+		}
+	})
+	return nil
+}
+
+// Wait blocks until every run started so far has finished.
+func (r *Runs) Wait() { r.wg.Wait() }

@@ -95,7 +95,7 @@ checks:
 	if err != nil {
 		t.Fatal(err)
 	}
-	handle := renewalapp.Handler(a, svc)
+	handle := renewalapp.Handler(a, svc, nil)
 
 	out, err := handle(context.Background(), json.RawMessage(`{"dry_run":true}`))
 	if err != nil {

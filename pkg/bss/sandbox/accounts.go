@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"net/http"
 	"strings"
 
 	"github.com/shopspring/decimal"
@@ -231,23 +232,11 @@ type showCustomerAccountBalancesResponse struct {
 func (s *Server) showCustomerAccountBalances(c *call) (any, *apiError) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	if c.p.kind == kindPartner {
-		// An international-site partner reads its own accounts here.
-		out := showCustomerAccountBalancesResponse{DebtAmount: amt(decimal.Zero), MeasureID: 1, Currency: s.w.partner.Currency}
-		for _, a := range s.w.accounts {
-			if a.Type != AccountCash && a.Type != AccountCredit {
-				continue
-			}
-			b := accountBalanceV3{AccountID: a.AccountID, AccountType: a.Type, Amount: amt(a.Amount), Currency: a.Currency,
-				DesignatedAmount: amt(a.DesignatedAmount), MeasureID: 1}
-			if a.Type == AccountCredit {
-				b.CreditAmount = amt(a.CreditAmount)
-			}
-			out.AccountBalances = append(out.AccountBalances, b)
-		}
-		return out, nil
-	}
 	cu := s.w.byID[c.p.customerID]
+	if s.site == SiteCN && cu.Reseller {
+		// A China resale (转售) customer's money is held by its partner: it has no account balance.
+		return nil, apiErr(http.StatusBadRequest, "CBC.99000049", "The reseller sub-customer has no account balance.")
+	}
 	amount, debt := split(cu.Balance)
 	return showCustomerAccountBalancesResponse{
 		AccountBalances: []accountBalanceV3{{AccountID: "BA" + cu.ID[:18], AccountType: AccountCash, Amount: amt(amount),

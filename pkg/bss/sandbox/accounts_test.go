@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -224,10 +225,11 @@ func TestListCustomersBalancesDetail(t *testing.T) {
 
 func TestShowCustomerAccountBalances(t *testing.T) {
 	t.Run("customer on the China site", func(t *testing.T) {
-		e := newEnv(t, Options{Seed: 6, Customers: 2})
-		c := e.srv.Customers()[1]
+		e := newEnv(t, Options{Seed: 6, Customers: 20})
+		i := slices.IndexFunc(e.srv.Customers(), func(c Customer) bool { return !c.Reseller })
+		c := e.srv.Customers()[i]
 		mustOK(t, e.srv.SetCustomerBalance(c.ID, decimal.RequireFromString("99.99")))
-		resp, err := e.cn(t, e.customer(1)).ShowCustomerAccountBalances(&model.ShowCustomerAccountBalancesRequest{})
+		resp, err := e.cn(t, e.customer(i)).ShowCustomerAccountBalances(&model.ShowCustomerAccountBalancesRequest{})
 		mustOK(t, err)
 		ab := (*resp.AccountBalances)[0]
 		if ab.AccountType != AccountCash || !ab.Amount.Equal(decimal.RequireFromString("99.99")) || !resp.DebtAmount.IsZero() {
@@ -236,13 +238,21 @@ func TestShowCustomerAccountBalances(t *testing.T) {
 		_, err = e.cn(t, e.partner()).ShowCustomerAccountBalances(&model.ShowCustomerAccountBalancesRequest{})
 		wantAPIError(t, err, http.StatusForbidden, "CBC.0151")
 	})
-	t.Run("partner on the international site", func(t *testing.T) {
+	t.Run("reseller customer on the China site has no balance of its own", func(t *testing.T) {
+		e := newEnv(t, Options{Seed: 6, Customers: 20})
+		i := slices.IndexFunc(e.srv.Customers(), func(c Customer) bool { return c.Reseller })
+		_, err := e.cn(t, e.customer(i)).ShowCustomerAccountBalances(&model.ShowCustomerAccountBalancesRequest{})
+		wantAPIError(t, err, http.StatusBadRequest, "CBC.99000049")
+	})
+	t.Run("international site: customers, not the partner", func(t *testing.T) {
 		e := newEnv(t, Options{Site: SiteIntl, Seed: 6, Customers: 2})
-		resp, err := e.intl(t, e.partner()).ShowCustomerAccountBalances(&intlmodel.ShowCustomerAccountBalancesRequest{})
+		resp, err := e.intl(t, e.customer(0)).ShowCustomerAccountBalances(&intlmodel.ShowCustomerAccountBalancesRequest{})
 		mustOK(t, err)
 		if *resp.Currency != "USD" || len(*resp.AccountBalances) == 0 {
 			t.Errorf("got %s with %d accounts, want USD accounts", *resp.Currency, len(*resp.AccountBalances))
 		}
+		_, err = e.intl(t, e.partner()).ShowCustomerAccountBalances(&intlmodel.ShowCustomerAccountBalancesRequest{})
+		wantAPIError(t, err, http.StatusForbidden, "CBC.0151")
 	})
 }
 

@@ -143,7 +143,7 @@ func decodeStrict(b []byte, v any) *adminError {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return &adminError{http.StatusBadRequest, fmt.Sprintf("the request body is not valid: %v", err)}
+		return &adminError{http.StatusBadRequest, fmt.Sprintf("not valid JSON for this: %v", err)}
 	}
 	return nil
 }

@@ -14,7 +14,10 @@
 //     400 CBC.99003100 while an order waits for payment);
 //   - latency, throttling (429 CBC.0250 per account and API), and faults set by Options, AddFault or the
 //     admin API under AdminPrefix: any status and body (200 with an error body, 200 {}), latency, hangs;
-//   - a business clock (Clock, Advance) that stamps orders and that the world ages by.
+//   - a business clock (Clock, Advance) that starts at the generation anchor, stamps orders and ages
+//     the world: resources past their expiry show as expired (still renewable until deleted);
+//   - combined orders (sub_order_infos) for batch renewals, and China resale customers without a
+//     balance of their own (CBC.99000049).
 //
 // A deterministic generator builds the world from a seed: one partner, any number of customers with
 // balances, coupons, coupon quotas, yearly/monthly resources and (international site) invoices.

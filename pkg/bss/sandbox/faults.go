@@ -33,6 +33,9 @@ type Fault struct {
 	Message string `json:"message,omitempty"`
 	// Body, when set, is sent verbatim (as JSON) with Status (200 when Status is 0), e.g. "{}".
 	Body string `json:"body,omitempty"`
+	// RetryAfter sends a Retry-After header (whole seconds, rounded up) with the answer, as a
+	// gateway may with a 429.
+	RetryAfter Duration `json:"retry_after,omitempty"`
 	// Latency delays the answer.
 	Latency Duration `json:"latency,omitempty"`
 	// Hang makes the call never answer until the client gives up or the sandbox closes.
@@ -81,8 +84,11 @@ func (f Fault) Validate() error {
 	if f.Body != "" && (f.Code != "" || f.Message != "") {
 		errs = append(errs, errors.New("body and code/message are exclusive"))
 	}
-	if f.Latency < 0 {
-		errs = append(errs, errors.New("latency must not be negative"))
+	if f.Latency < 0 || f.RetryAfter < 0 {
+		errs = append(errs, errors.New("latency and retry_after must not be negative"))
+	}
+	if f.RetryAfter > 0 && !f.answers() {
+		errs = append(errs, errors.New("retry_after needs an answer (a status, code or body) to go with"))
 	}
 	if !f.answers() && !f.Hang && f.Latency == 0 {
 		errs = append(errs, errors.New("the fault does nothing: give a status, code, body, latency or hang"))
@@ -98,7 +104,7 @@ func (f Fault) answer() *apiError {
 		return nil
 	}
 	if f.Body != "" {
-		return &apiError{status: orDefault(f.Status, http.StatusOK), raw: f.Body}
+		return &apiError{status: orDefault(f.Status, http.StatusOK), raw: f.Body, retryAfter: time.Duration(f.RetryAfter)}
 	}
 	status := orDefault(f.Status, http.StatusInternalServerError)
 	code := f.Code
@@ -113,7 +119,7 @@ func (f Fault) answer() *apiError {
 	default:
 		msg = http.StatusText(status)
 	}
-	return &apiError{status: status, code: code, msg: msg}
+	return &apiError{status: status, code: code, msg: msg, retryAfter: time.Duration(f.RetryAfter)}
 }
 
 func orDefault(v, zero int) int {

@@ -10,7 +10,8 @@ import (
 // Wire shapes of ListCustomerOrders (services/bss/v2/model: ListCustomerOrdersRequest,
 // ListCustomerOrdersResponse, CustomerOrderV2; bssintl has the same).
 
-type customerOrderV2 struct {
+// orderFields are the fields CustomerOrderV2 and SubCustomerOrderV2 share.
+type orderFields struct {
 	OrderID         string `json:"order_id"`
 	CustomerID      string `json:"customer_id"`
 	ServiceTypeCode string `json:"service_type_code"`
@@ -25,6 +26,12 @@ type customerOrderV2 struct {
 	CreateTime          string      `json:"create_time"`
 	PaymentTime         string      `json:"payment_time,omitempty"`
 	Currency            string      `json:"currency"`
+}
+
+type customerOrderV2 struct {
+	orderFields
+	// SubOrderInfos lists a combined order's sub-orders (SubCustomerOrderV2), which carry the resources.
+	SubOrderInfos []orderFields `json:"sub_order_infos,omitempty"`
 }
 
 type listCustomerOrdersResponse struct {
@@ -139,13 +146,21 @@ func (s *Server) listCustomerOrders(c *call) (any, *apiError) {
 	out := listCustomerOrdersResponse{TotalCount: len(all), OrderInfos: []customerOrderV2{}}
 	for _, o := range pageOf(all, offset, limit) {
 		main := s.orderService(o)
-		w := customerOrderV2{
+		w := customerOrderV2{orderFields: orderFields{
 			OrderID: o.ID, CustomerID: o.CustomerID, ServiceTypeCode: main.ServiceTypeCode, ServiceTypeName: main.ServiceTypeName,
 			SourceType: 1, Status: orderStatus(o), OrderType: OrderTypeRenewal, AmountAfterDiscount: amt(o.Amount),
 			OfficialAmount: amt(o.Official), MeasureID: 1, CreateTime: ts(o.CreatedAt), Currency: o.Currency,
-		}
+		}}
 		if o.Paid {
 			w.PaymentTime = ts(o.PaidAt)
+		}
+		for _, sub := range o.SubOrders {
+			r := s.w.resources[sub.ResourceID]
+			w.SubOrderInfos = append(w.SubOrderInfos, orderFields{
+				OrderID: sub.ID, CustomerID: o.CustomerID, ServiceTypeCode: r.ServiceTypeCode, ServiceTypeName: r.ServiceTypeName,
+				SourceType: 1, Status: w.Status, OrderType: OrderTypeRenewal, AmountAfterDiscount: amt(sub.Amount),
+				OfficialAmount: amt(sub.Official), MeasureID: 1, CreateTime: w.CreateTime, PaymentTime: w.PaymentTime, Currency: o.Currency,
+			})
 		}
 		out.OrderInfos = append(out.OrderInfos, w)
 	}

@@ -83,7 +83,7 @@ func TestDomainLookup(t *testing.T) {
 	if cred.DomainId != c.domainID {
 		t.Fatalf("got domain id %q from IAM, want %q", cred.DomainId, c.domainID)
 	}
-	_, err = bss.NewBssClient(hc).ShowCustomerAccountBalances(&model.ShowCustomerAccountBalancesRequest{})
+	_, err = bss.NewBssClient(hc).ListSubCustomerCoupons(&model.ListSubCustomerCouponsRequest{})
 	mustOK(t, err)
 	if got := e.srv.Calls()["KeystoneListAuthDomains"]; got != 1 {
 		t.Errorf("got %d domain lookups, want 1", got)

@@ -120,7 +120,7 @@ func (s *Server) listPayPerUseCustomerResources(c *call) (any, *apiError) {
 	if req.OrderID != nil && *req.OrderID != "" {
 		inOrder = map[string]bool{}
 		if o, ok := s.w.orderByID[*req.OrderID]; ok && o.CustomerID == cu.ID {
-			for _, id := range o.ResourceIDs {
+			for _, id := range o.resourcesOf(*req.OrderID) {
 				inOrder[id] = true
 			}
 		}
@@ -133,6 +133,7 @@ func (s *Server) listPayPerUseCustomerResources(c *call) (any, *apiError) {
 			ids[id] = true
 		}
 	}
+	now := s.now()
 	var all []*Resource
 	for _, r := range cu.resources {
 		mainID := r.ResourceID
@@ -144,7 +145,7 @@ func (s *Server) listPayPerUseCustomerResources(c *call) (any, *apiError) {
 			// Asking for a resource id also returns its attached parts unless only_main_resource=1.
 			ids != nil && !ids[r.ResourceID] && (onlyMain || !ids[mainID]),
 			inOrder != nil && !inOrder[mainID],
-			len(req.StatusList) > 0 && !contains(req.StatusList, int32(r.Status)),
+			len(req.StatusList) > 0 && !contains(req.StatusList, int32(statusAt(r, now))),
 			req.ServiceTypeCode != nil && r.ServiceTypeCode != *req.ServiceTypeCode,
 			!window(r.ExpireTime, begin, end):
 			continue
@@ -153,17 +154,27 @@ func (s *Server) listPayPerUseCustomerResources(c *call) (any, *apiError) {
 	}
 	out := listPayPerUseCustomerResourcesResponse{TotalCount: len(all), Data: []orderInstanceV2{}}
 	for _, r := range pageOf(all, offset, limit) {
-		out.Data = append(out.Data, wireResource(r))
+		out.Data = append(out.Data, wireResource(r, statusAt(r, now)))
 	}
 	return out, nil
 }
 
-func wireResource(r *Resource) orderInstanceV2 {
+// statusAt is r's status at now on the business clock: a resource in use lapses (expired, in its
+// grace period or retention) once its expiry has passed, unless it renews itself. The generator's
+// statuses hold until then, and a renewal that moves the expiry past now brings it back.
+func statusAt(r *Resource, now time.Time) int {
+	if r.Status == StatusInUse && r.ExpirePolicy != PolicyAutoRenew && !r.ExpireTime.After(now) {
+		return StatusExpired
+	}
+	return r.Status
+}
+
+func wireResource(r *Resource, status int) orderInstanceV2 {
 	o := orderInstanceV2{
 		ID: r.InstanceID, ResourceID: r.ResourceID, ResourceName: r.Name, RegionCode: r.RegionCode,
 		ServiceTypeCode: r.ServiceTypeCode, ResourceTypeCode: r.ResourceTypeCode, ResourceTypeName: r.ResourceTypeName,
 		ServiceTypeName: r.ServiceTypeName, ResourceSpecCode: r.SpecCode, ProjectID: r.ProjectID, ProductID: r.ProductID,
-		ParentResourceID: r.ParentID, Status: r.Status, EffectiveTime: ts(r.EffectiveTime), ExpireTime: ts(r.ExpireTime),
+		ParentResourceID: r.ParentID, Status: status, EffectiveTime: ts(r.EffectiveTime), ExpireTime: ts(r.ExpireTime),
 		ExpirePolicy: r.ExpirePolicy, ProductSpecDesc: r.SpecDesc, UpdateTime: ts(r.UpdateTime),
 		EnterpriseProject: &enterpriseProject{ID: "0", Name: "default"},
 	}
@@ -253,10 +264,12 @@ func (s *Server) officialPrice(cu *customer, main *Resource, periodType, periodN
 }
 
 // renewable says why a customer's resource cannot be renewed, with the codes of renew-rate; "" if it can.
+// A lapsed resource (frozen or expired: grace period and retention) stays renewable until it is
+// deleted (closed, here).
 func (s *Server) renewable(cu *customer, id string) (res *Resource, code, msg string) {
 	r, ok := s.w.resources[id]
 	switch {
-	case !ok || r.CustomerID != cu.ID || r.Status == StatusClosed || r.Status == StatusExpired:
+	case !ok || r.CustomerID != cu.ID || r.Status == StatusClosed:
 		return nil, "CBC.30050009", "The resource has expired, been deleted, or does not exist."
 	case !r.Main:
 		return nil, "CBC.30050007", "The resource is not a primary resource."
@@ -349,12 +362,15 @@ func discountOffers(ds []discount, total decimal.Decimal) []decimal.Decimal {
 	return out
 }
 
-// bestOffer is the index of the largest discount, ties going to the earlier one; -1 if there is none.
+// bestOffer is the index of the largest discount; equal discounts go, as BSS breaks the tie, to the
+// Huawei contract discount (605), then the partner-granted one (606), then the partner-set rate
+// (607). -1 if there is none.
 func bestOffer(ds []discount, total decimal.Decimal) int {
 	best := -1
 	offers := discountOffers(ds, total)
 	for i := range offers {
-		if best < 0 || offers[i].GreaterThan(offers[best]) {
+		if best < 0 || offers[i].GreaterThan(offers[best]) ||
+			offers[i].Equal(offers[best]) && ds[i].typ < ds[best].typ {
 			best = i
 		}
 	}
@@ -417,27 +433,66 @@ func (s *Server) renewalResources(c *call) (any, *apiError) {
 	amount := bestAmount(cu.discounts, total)
 	// BSS keeps order times to the second, and its time filters compare them so.
 	now := s.now().UTC().Truncate(time.Second)
-	if autoPay && cu.Balance.LessThan(amount) {
-		return nil, apiErr(http.StatusBadRequest, "CBC.30050006", "Automatic payment failed: the account balance is insufficient.")
+	failPay := autoPay && cu.Balance.LessThan(amount)
+	if failPay && !s.autoPayLeavesOrder.Load() {
+		return nil, autoPayFailed
 	}
-	s.w.orderSeq++
-	o := &Order{
-		ID: fmt.Sprintf("CS%s%05d", now.Format("0601021504"), s.w.orderSeq), CustomerID: cu.ID,
-		ResourceIDs: append([]string(nil), req.ResourceIDs...), PeriodType: pt, PeriodNum: pn,
-		Amount: amount, Official: total, Currency: cu.Currency, CreatedAt: now,
-	}
-	s.w.orders = append(s.w.orders, o)
-	s.w.orderByID[o.ID] = o
-	if autoPay {
+	o := s.newOrder(cu, req.ResourceIDs, pt, pn, now)
+	switch {
+	case failPay:
+		// The order stays behind unpaid, and the answer says only that payment failed.
+		s.hold(o)
+		return nil, autoPayFailed
+	case autoPay:
 		cu.Balance = cu.Balance.Sub(amount)
 		s.pay(cu, o, now)
-	} else {
-		for _, id := range o.ResourceIDs {
-			s.w.unpaid[id] = o.ID
-		}
+	default:
+		s.hold(o)
 	}
 	return renewalResponse{OrderIDs: []string{o.ID}}, nil
 }
+
+var autoPayFailed = apiErr(http.StatusBadRequest, "CBC.30050006", "Automatic payment failed: the account balance is insufficient.")
+
+// newOrder records an unpaid renewal order of ids. A batch of several resources becomes a combined
+// order (组合交易订单) with one sub-order per resource, each with its own id and price, as BSS
+// makes them for batch renewals. The caller holds s.mu.
+func (s *Server) newOrder(cu *customer, ids []string, pt, pn int, now time.Time) *Order {
+	id := func() string {
+		s.w.orderSeq++
+		return fmt.Sprintf("CS%s%05d", now.Format("0601021504"), s.w.orderSeq)
+	}
+	o := &Order{
+		ID: id(), CustomerID: cu.ID, ResourceIDs: append([]string(nil), ids...), PeriodType: pt, PeriodNum: pn,
+		Currency: cu.Currency, CreatedAt: now,
+	}
+	for _, rid := range ids {
+		official := s.officialPrice(cu, s.w.resources[rid], pt, pn)
+		o.Official = o.Official.Add(official)
+		if len(ids) > 1 {
+			sub := SubOrder{ID: id(), ResourceID: rid, Official: official, Amount: bestAmount(cu.discounts, official)}
+			o.SubOrders = append(o.SubOrders, sub)
+			s.w.orderByID[sub.ID] = o
+		}
+	}
+	o.Amount = bestAmount(cu.discounts, o.Official)
+	s.w.orders = append(s.w.orders, o)
+	s.w.orderByID[o.ID] = o
+	return o
+}
+
+// hold marks o's resources as held by an order waiting for payment. The caller holds s.mu.
+func (s *Server) hold(o *Order) {
+	for _, id := range o.ResourceIDs {
+		s.w.unpaid[id] = o.ID
+	}
+}
+
+// AutoPayFailureLeavesOrder sets what a renewal with is_auto_pay=1 that cannot be paid leaves
+// behind: nothing (false, the default) or an unpaid order (true). Both answer 400 CBC.30050006; BSS
+// does not document which happens, so a client must look the orders up before it calls the renewal
+// failed.
+func (s *Server) AutoPayFailureLeavesOrder(v bool) { s.autoPayLeavesOrder.Store(v) }
 
 // pay marks o paid and moves the expiry of its resources and their attached parts by its period.
 // The caller holds s.mu.
@@ -457,7 +512,7 @@ func (s *Server) pay(cu *customer, o *Order, now time.Time) {
 		} else {
 			r.ExpireTime = r.ExpireTime.AddDate(0, o.PeriodNum, 0)
 		}
-		if r.Status == StatusFrozen && r.ExpireTime.After(now) {
+		if (r.Status == StatusFrozen || r.Status == StatusExpired) && r.ExpireTime.After(now) {
 			r.Status = StatusInUse
 		}
 		r.UpdateTime = now

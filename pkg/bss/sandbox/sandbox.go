@@ -8,7 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -30,8 +32,8 @@ type Options struct {
 	Customers int
 	// Now anchors the generated data (expiry dates, coupon validity); zero means time.Now().
 	Now time.Time
-	// WallClock is the server clock for the X-Sdk-Date window and temporary credentials, and the base
-	// of the business clock (see Clock); nil means time.Now.
+	// WallClock is the server clock for the X-Sdk-Date window and temporary credentials; the business
+	// clock (see Clock) runs at its pace from Now. nil means time.Now.
 	WallClock func() time.Time
 	// Advance starts the business clock this far ahead of the wall clock.
 	Advance time.Duration
@@ -53,6 +55,8 @@ type Server struct {
 	seed   int64
 	anchor time.Time
 	wall   func() time.Time
+	// started is the wall-clock time of New, from which the business clock runs on from the anchor.
+	started time.Time
 
 	mu         sync.RWMutex // guards the world below
 	w          *world
@@ -62,6 +66,8 @@ type Server struct {
 	calls  counters
 
 	offset atomic.Int64 // how far Advance moved the business clock, in nanoseconds
+	// autoPayLeavesOrder: a failed auto-payment leaves an unpaid order (AutoPayFailureLeavesOrder).
+	autoPayLeavesOrder atomic.Bool
 
 	closeOnce sync.Once
 	closed    chan struct{}
@@ -94,12 +100,13 @@ func New(opts Options) (*Server, error) {
 		wall = time.Now
 	}
 	s := &Server{
-		site:   opts.Site,
-		seed:   opts.Seed,
-		anchor: anchor,
-		wall:   wall,
-		w:      generate(opts.Site, opts.Seed, opts.Customers, anchor),
-		closed: make(chan struct{}),
+		site:    opts.Site,
+		seed:    opts.Seed,
+		anchor:  anchor,
+		wall:    wall,
+		started: wall(),
+		w:       generate(opts.Site, opts.Seed, opts.Customers, anchor),
+		closed:  make(chan struct{}),
 	}
 	s.principals = make(map[string]*principal, len(s.w.customers)+1)
 	s.principals[s.w.partner.AK] = &principal{kind: kindPartner, ak: s.w.partner.AK, sk: s.w.partner.SK, domainID: s.w.partner.DomainID}
@@ -119,7 +126,7 @@ func New(opts Options) (*Server, error) {
 func (s *Server) Site() string { return s.site }
 
 // Now returns the anchor time the world was generated around. It does not move; Clock is the
-// sandbox's "now".
+// sandbox's "now", which starts there.
 func (s *Server) Now() time.Time { return s.anchor }
 
 // Close releases every request that is hanging because of HangNext, so an http.Server or
@@ -132,6 +139,8 @@ type apiError struct {
 	code   string
 	msg    string
 	raw    string
+	// retryAfter, if set, goes out as a Retry-After header.
+	retryAfter time.Duration
 }
 
 func (e *apiError) Error() string { return e.code + ": " + e.msg }
@@ -170,9 +179,8 @@ var routes = []route{
 	{api: "ListPartnerBalances", method: http.MethodGet, path: "/v2/accounts/partner-accounts/balances", sites: []string{SiteCN}, allow: partnerOnly, handle: (*Server).listPartnerBalances},
 	{api: "ListSubCustomers", method: http.MethodPost, path: "/v2/partners/sub-customers/query", sites: []string{SiteCN, SiteIntl}, allow: partnerOnly, handle: (*Server).listSubCustomers},
 	{api: "ListCustomersBalancesDetail", method: http.MethodPost, path: "/v2/accounts/customer-accounts/balances/batch-query", sites: []string{SiteCN}, allow: partnerOnly, handle: (*Server).listCustomersBalancesDetail},
-	{api: "ShowCustomerAccountBalances", method: http.MethodGet, path: "/v2/accounts/customer-accounts/balances", sites: []string{SiteCN, SiteIntl},
-		allow:  func(site string, p *principal) bool { return p.kind == kindCustomer || site == SiteIntl },
-		handle: (*Server).showCustomerAccountBalances},
+	// Documented for a customer's own account only (intl doc mac_00001): partners get 403.
+	{api: "ShowCustomerAccountBalances", method: http.MethodGet, path: "/v2/accounts/customer-accounts/balances", sites: []string{SiteCN, SiteIntl}, allow: customerOnly, handle: (*Server).showCustomerAccountBalances},
 	{api: "ListQuotaCoupons", method: http.MethodPost, path: "/v2/partners/coupon-quotas/query", sites: []string{SiteCN}, allow: partnerOnly, handle: (*Server).listQuotaCoupons},
 	{api: "ListIssuedPartnerCoupons", method: http.MethodGet, path: "/v2/promotions/benefits/partner-coupons", sites: []string{SiteCN}, allow: partnerOnly, handle: (*Server).listIssuedPartnerCoupons},
 	{api: "ListSubCustomerCoupons", method: http.MethodGet, path: "/v2/promotions/benefits/coupons", sites: []string{SiteCN, SiteIntl}, allow: anyone, handle: (*Server).listSubCustomerCoupons},
@@ -326,6 +334,9 @@ func newRequestID() string {
 }
 
 func writeError(w http.ResponseWriter, reqID string, e *apiError) {
+	if e.retryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(e.retryAfter.Seconds()))))
+	}
 	if e.raw != "" {
 		w.Header().Set("Content-Type", "application/json;charset=UTF-8")
 		w.WriteHeader(e.status)

@@ -23,9 +23,7 @@ func init() {
 		route{api: "ListPartnerAccountChangeRecords", method: http.MethodGet, path: "/v2/accounts/partner-accounts/account-change-records", sites: []string{SiteCN}, allow: partnerOnly, handle: (*Server).listPartnerAccountChangeRecords},
 		route{api: "ListConsumeSubCustomers", method: http.MethodPost, path: "/v2/bills/subcustomer-bills/res-fee-records/sub-customers/query", sites: []string{SiteCN}, allow: partnerOnly, handle: (*Server).listConsumeSubCustomers},
 		route{api: "ListSubCustomerBillDetail", method: http.MethodGet, path: "/v2/bills/subcustomer-bills/res-fee-records", sites: []string{SiteCN}, allow: partnerOnly, handle: (*Server).listSubCustomerBillDetail},
-		route{api: "ListCustomerselfResourceRecords", method: http.MethodGet, path: "/v2/bills/customer-bills/res-fee-records", sites: []string{SiteCN, SiteIntl},
-			allow:  func(site string, p *principal) bool { return p.kind == kindCustomer || site == SiteIntl },
-			handle: (*Server).listCustomerselfResourceRecords},
+		route{api: "ListCustomerselfResourceRecords", method: http.MethodGet, path: "/v2/bills/customer-bills/res-fee-records", sites: []string{SiteCN, SiteIntl}, allow: customerOnly, handle: (*Server).listCustomerselfResourceRecords},
 	)
 }
 
@@ -457,11 +455,8 @@ func (s *Server) listCustomerselfResourceRecords(c *call) (any, *apiError) {
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	id, cur := s.w.partner.ID, s.w.partner.Currency
-	if c.p.kind == kindCustomer {
-		cu := s.w.byID[c.p.customerID]
-		id, cur = cu.ID, cu.Currency
-	}
+	cu := s.w.byID[c.p.customerID]
+	id, cur := cu.ID, cu.Currency
 	var recs []resFeeRecordV2
 	for i, r := range s.records(s.spendOf(id), first, last, false) {
 		recs = append(recs, resFeeRecordV2{BillDate: dayOf(r.at).Format(time.DateOnly), BillType: r.billType, CustomerID: id,

@@ -23,12 +23,25 @@ type ManifestPartner struct {
 	DomainID string `json:"domain_id"`
 }
 
-// ManifestCustomer holds one customer's credentials.
+// ManifestCustomer holds one customer's credentials. Reseller marks a resale (代售) customer: on
+// the China site it has no balance of its own (ShowCustomerAccountBalances answers CBC.99000049).
 type ManifestCustomer struct {
 	CustomerID string `json:"customer_id"`
 	DomainID   string `json:"domain_id"`
 	AK         string `json:"ak"`
 	SK         string `json:"sk"`
+	Reseller   bool   `json:"reseller"`
+}
+
+// OwnBalanceCustomer returns the first customer that reads a balance of its own: on the China site
+// one that is not a resale customer. ok is false when there is none.
+func (m Manifest) OwnBalanceCustomer() (c ManifestCustomer, ok bool) {
+	for _, c := range m.Customers {
+		if m.Site != SiteCN || !c.Reseller {
+			return c, true
+		}
+	}
+	return ManifestCustomer{}, false
 }
 
 // Manifest describes the sandbox served at endpoint (for example "http://127.0.0.1:8080").
@@ -42,7 +55,7 @@ func (s *Server) Manifest(endpoint string) Manifest {
 		Customers: make([]ManifestCustomer, len(s.w.customers)),
 	}
 	for i, c := range s.w.customers {
-		m.Customers[i] = ManifestCustomer{CustomerID: c.ID, DomainID: c.DomainID, AK: c.AK, SK: c.SK}
+		m.Customers[i] = ManifestCustomer{CustomerID: c.ID, DomainID: c.DomainID, AK: c.AK, SK: c.SK, Reseller: c.Reseller}
 	}
 	return m
 }
@@ -126,7 +139,8 @@ func (s *Server) SetPriceFactor(customerID string, f decimal.Decimal) {
 }
 
 // Resources returns a customer's yearly/monthly resources, each main resource followed by its
-// attached parts, as they are now (renewals move ExpireTime). Unknown customers have none.
+// attached parts, as they are now on the business clock (renewals move ExpireTime; a resource past
+// its expiry shows as expired). Unknown customers have none.
 func (s *Server) Resources(customerID string) []Resource {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -134,24 +148,30 @@ func (s *Server) Resources(customerID string) []Resource {
 	if !ok {
 		return nil
 	}
+	now := s.now()
 	out := make([]Resource, len(c.resources))
 	for i, r := range c.resources {
 		out[i] = *r
+		out[i].Status = statusAt(r, now)
 	}
 	return out
 }
 
 // Renewable returns the customer's resources that a renewal scan at now should quote: main resources
-// in use, not on auto-renew, expiring after now and no later than now+within, soonest first.
+// not on auto-renew and not deleted (in use, frozen or expired) that expire no later than now+within.
+// Lapsed ones (frozen, expired, or past their expiry) come first, then the rest, each soonest first.
 func (s *Server) Renewable(customerID string, now time.Time, within time.Duration) []Resource {
 	var out []Resource
 	for _, r := range s.Resources(customerID) {
-		if r.Main && r.Status == StatusInUse && r.ExpirePolicy != PolicyAutoRenew &&
-			r.ExpireTime.After(now) && !r.ExpireTime.After(now.Add(within)) {
+		if r.Main && r.Status != StatusClosed && r.ExpirePolicy != PolicyAutoRenew && !r.ExpireTime.After(now.Add(within)) {
 			out = append(out, r)
 		}
 	}
+	lapsed := func(r Resource) bool { return r.Status != StatusInUse || !r.ExpireTime.After(now) }
 	sort.SliceStable(out, func(a, b int) bool {
+		if la, lb := lapsed(out[a]), lapsed(out[b]); la != lb {
+			return la
+		}
 		if !out[a].ExpireTime.Equal(out[b].ExpireTime) {
 			return out[a].ExpireTime.Before(out[b].ExpireTime)
 		}
@@ -168,6 +188,7 @@ func (s *Server) Orders() []Order {
 	for i, o := range s.w.orders {
 		out[i] = *o
 		out[i].ResourceIDs = append([]string(nil), o.ResourceIDs...)
+		out[i].SubOrders = append([]SubOrder(nil), o.SubOrders...)
 	}
 	return out
 }

@@ -96,12 +96,15 @@ type Resource struct {
 	MonthlyPrice decimal.Decimal
 }
 
-// Order is an order created by RenewalResources.
+// Order is an order created by RenewalResources. A renewal of several resources is a combined order
+// (组合交易订单): its SubOrders hold one sub-order per resource, and the resources belong to the
+// sub-orders, not to the combined id.
 type Order struct {
 	ID          string
 	CustomerID  string
 	ResourceIDs []string // main resources; their attached parts renew with them
-	PeriodType  int      // 2 month, 3 year
+	SubOrders   []SubOrder
+	PeriodType  int // 2 month, 3 year
 	PeriodNum   int
 	Amount      decimal.Decimal // best-offer amount at ordering time
 	Official    decimal.Decimal // list price at ordering time
@@ -109,6 +112,31 @@ type Order struct {
 	Paid        bool
 	CreatedAt   time.Time
 	PaidAt      time.Time
+}
+
+// SubOrder is one resource's part of a combined order.
+type SubOrder struct {
+	ID         string
+	ResourceID string
+	Amount     decimal.Decimal
+	Official   decimal.Decimal
+}
+
+// resourcesOf returns the main resources that order id (o's own id or one of its sub-orders' ids)
+// holds: a combined order's id holds none itself.
+func (o *Order) resourcesOf(id string) []string {
+	if len(o.SubOrders) == 0 {
+		if id == o.ID {
+			return o.ResourceIDs
+		}
+		return nil
+	}
+	for _, sub := range o.SubOrders {
+		if sub.ID == id {
+			return []string{sub.ResourceID}
+		}
+	}
+	return nil
 }
 
 // Coupon status codes (both coupon APIs).
