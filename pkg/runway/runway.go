@@ -65,13 +65,15 @@ func (r Rules) Days(now time.Time) (first, last time.Time) {
 	return today.AddDate(0, 0, -r.Window), today.AddDate(0, 0, -1)
 }
 
-// Cycles returns the bill cycles the window touches, oldest first (one or two).
+// Cycles returns the bill cycles the window touches, oldest first (one or two for windows of a
+// month or less).
 func (r Rules) Cycles(now time.Time) []string {
 	first, last := r.Days(now)
-	if a, b := bss.BillCycle(first), bss.BillCycle(last); a != b {
-		return []string{a, b}
+	var out []string
+	for m := time.Date(first.Year(), first.Month(), 1, 0, 0, 0, 0, bss.Zone); !m.After(last); m = m.AddDate(0, 1, 0) {
+		out = append(out, bss.BillCycle(m))
 	}
-	return []string{bss.BillCycle(first)}
+	return out
 }
 
 // Watched reports whether a customer's records are worth reading: it spent in the window's bill

@@ -48,6 +48,10 @@ func TestDaysAndCycles(t *testing.T) {
 	if got, want := rules.Cycles(now), []string{"2026-11", "2026-12"}; !slices.Equal(got, want) {
 		t.Errorf("cycles = %v, want %v", got, want)
 	}
+	long := Rules{Window: 92}
+	if got, want := long.Cycles(now), []string{"2026-09", "2026-10", "2026-11", "2026-12"}; !slices.Equal(got, want) {
+		t.Errorf("92-day cycles = %v, want %v (every month the window touches)", got, want)
+	}
 	mid := time.Date(2026, 12, 20, 2, 0, 0, 0, time.UTC)
 	if got, want := rules.Cycles(mid), []string{"2026-12"}; !slices.Equal(got, want) {
 		t.Errorf("cycles = %v, want %v", got, want)
