@@ -35,7 +35,11 @@ func (b BalanceCheck) Run(ctx context.Context, env Env) []alert.Evaluation {
 		jobs = append(jobs, Job{o.Profile, func(ctx context.Context, c *bss.Client) Part { return ownAccounts(ctx, c, o, l) }})
 	}
 	jobs = append(jobs, runwayJobs(env.Now, r, l)...)
-	return Fan(ctx, env, Balance, "low balances", jobs)
+	noun := "low balances"
+	if r.Runway != nil {
+		noun = "balance alerts" // low balances and short runways
+	}
+	return Fan(ctx, env, Balance, noun, jobs)
 }
 
 // listings are the balance answers of one run. The runway parts judge the same balances, so each

@@ -218,3 +218,14 @@ func TestRunwayReadsOnlyTheCyclesACustomerConsumedIn(t *testing.T) {
 		t.Errorf("finding %+v, want the one-day spender's runway, naming the spike", got)
 	}
 }
+
+func TestRunwayDigestNoun(t *testing.T) {
+	f := setup(t, 3)
+	if got := byAccount(f.runAtClock())["partner-cn"].Noun; got != "low balances" {
+		t.Errorf("noun without runways = %q, want low balances", got)
+	}
+	withRunway(t, f)
+	if got := byAccount(f.runAtClock())["partner-cn"].Noun; got != "balance alerts" {
+		t.Errorf("noun with runways = %q, want balance alerts: a runway is not a low balance", got)
+	}
+}
