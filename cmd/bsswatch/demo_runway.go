@@ -49,7 +49,7 @@ func (d *demo) playRunway(ctx context.Context, w io.Writer, channel string) erro
 	fmt.Fprintf(w, "\n▶ demo.yaml gains, under checks.balance:\n  %s", demoRunway)
 	fmt.Fprintf(w, "  %s (%s) has %s (warning at %s) but spent %s a day for the last 14 days\n", c.Name, c.ID,
 		money.New(runwayBalance, c.Currency), d.cfg.Checks.Balance.Customers.For(c.ID).Warning, money.New(runwayDaily, c.Currency))
-	fmt.Fprintf(w, "▶ Run 5 at %s\n", d.clock())
+	fmt.Fprintf(w, "▶ balance-alert at %s, with runways\n", d.clock())
 	res, events, err := d.invoke(ctx)
 	if err != nil {
 		return err
