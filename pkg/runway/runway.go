@@ -161,7 +161,8 @@ func (r Rules) Measure(now time.Time, a Account) (Runway, bool, error) {
 	rw := Runway{Balance: a.Balance, Rate: money.New(rate, cur), Daily: daily, Days: decimal.Zero, Empty: now}
 	if a.Balance.Value.IsPositive() {
 		rw.Days = a.Balance.Value.Div(rate).RoundDown(2)
-		secs := a.Balance.Value.Mul(decimal.NewFromInt(86400)).Div(rate).IntPart()
+		// A century is "never" for an alert, and keeps the duration from overflowing.
+		secs := decimal.Min(a.Balance.Value.Mul(decimal.NewFromInt(86400)).Div(rate), decimal.NewFromInt(maxRunway)).IntPart()
 		rw.Empty = now.Add(time.Duration(secs) * time.Second)
 	}
 	spike := r.Spike
@@ -171,6 +172,9 @@ func (r Rules) Measure(now time.Time, a Account) (Runway, bool, error) {
 	rw.Spike = daily[r.Window-1].Value.GreaterThanOrEqual(rate.Mul(spike)) && r.Window > 1
 	return rw, true, nil
 }
+
+// maxRunway bounds Runway.Empty: 100 years, in seconds.
+const maxRunway = 100 * 365 * 86400
 
 // Result is what the rules made of a set of accounts: the findings (without check and account: the
 // check stamps them), the subjects that could not be judged, and why.

@@ -148,6 +148,16 @@ func TestMeasureRunsOutAt(t *testing.T) {
 	}
 }
 
+func TestMeasureHugeRunwayDoesNotOverflow(t *testing.T) {
+	rw, ok, err := rules.Measure(now, Account{Balance: cny("1000000000000"), Charges: []bss.Charge{usage(3, "0.01")}})
+	if err != nil || !ok {
+		t.Fatalf("ok %v err %v", ok, err)
+	}
+	if !rw.Empty.After(now.AddDate(99, 0, 0)) {
+		t.Errorf("runs out at %s, want a century from now at most, never in the past", rw.Empty)
+	}
+}
+
 func TestMeasureRefusesOtherCurrency(t *testing.T) {
 	_, _, err := rules.Measure(now, Account{Name: "Acme", Balance: cny("100"),
 		Charges: []bss.Charge{{At: day(1), Cash: money.MustParse("5", "USD"), BillType: 5}}})
