@@ -78,7 +78,9 @@ func byCycle(op API, from, to time.Time, fn func(cycle, begin, end string) error
 
 // PartnerSpend returns the partner's consumption (收支明细 of trade type DEDEUCT) on its cash account
 // in the days [from, to] of Zone (ListPartnerAccountChangeRecords, China-site partner). Asking BSS for
-// consumption only leaves top-ups, refunds and allocations to customers out of the pages.
+// consumption only leaves top-ups, refunds and allocations to customers out of the pages. It fails
+// with Unsupported before any call for other profiles, Invalid for a reversed window, and with an
+// *Error when a page fails after retries or an answer only looks like success.
 func (c *Client) PartnerSpend(ctx context.Context, from, to time.Time) ([]Charge, error) {
 	op := ListPartnerAccountChangeRecords
 	if err := c.allow(op); err != nil {
@@ -122,7 +124,7 @@ func (c *Client) PartnerSpend(ctx context.Context, from, to time.Time) ([]Charge
 
 // ConsumingCustomers returns the ids of the sub-customers that consumed anything in a bill cycle
 // ("2026-12") (ListConsumeSubCustomers, China-site partner), PageConsumers per call. One listing
-// tells which customers are worth asking for their records at all.
+// tells which customers are worth asking for their records at all. Errors are PartnerSpend's.
 func (c *Client) ConsumingCustomers(ctx context.Context, cycle string) ([]string, error) {
 	op := ListConsumeSubCustomers
 	if err := c.allow(op); err != nil {
@@ -153,7 +155,7 @@ func (c *Client) ConsumingCustomers(ctx context.Context, cycle string) ([]string
 
 // CustomerSpend returns a sub-customer's fee records in the days [from, to] of Zone
 // (ListSubCustomerBillDetail, China-site partner), one listing per bill cycle the window touches,
-// PageCustomerBills per call.
+// PageCustomerBills per call. Errors are PartnerSpend's, naming the bill cycle whose listing failed.
 func (c *Client) CustomerSpend(ctx context.Context, customerID string, from, to time.Time) ([]Charge, error) {
 	op := ListSubCustomerBillDetail
 	if err := c.allow(op); err != nil {
@@ -195,7 +197,7 @@ func (c *Client) CustomerSpend(ctx context.Context, customerID string, from, to 
 // OwnSpend returns a customer's own fee records in the days [from, to] of Zone
 // (ListCustomerselfResourceRecords, method "oneself", either site, customer credentials), one
 // listing per bill cycle the window touches, PageOwnResourceBills per call. A China-site partner
-// reads its spend with PartnerSpend instead.
+// reads its spend with PartnerSpend instead. Errors are CustomerSpend's.
 func (c *Client) OwnSpend(ctx context.Context, from, to time.Time) ([]Charge, error) {
 	op := ListCustomerselfResourceRecords
 	if err := c.allow(op); err != nil {
