@@ -82,7 +82,7 @@ func (d *demo) playRunway(ctx context.Context, w io.Writer, channel string) erro
 
 // demoRunwayRules reads demo.yaml with the runway section added, through the configuration parser.
 func demoRunwayRules() (*runway.Rules, error) {
-	doc := strings.Replace(string(demoConfig), "\n  renewal:\n", "\n"+demoRunway+"  renewal:\n", 1)
+	doc := strings.Replace(string(demoConfig), "\n  balance:\n", "\n  balance:\n"+demoRunway, 1)
 	cfg, err := config.Parse([]byte(doc), func(string) string { return "unused" })
 	if err != nil {
 		return nil, fmt.Errorf("demo.yaml with its runway section:\n%w", err)
