@@ -36,11 +36,17 @@ const (
 	RenewalResources               API = "RenewalResources"
 	ListCustomerOrders             API = "ListCustomerOrders"
 	ListInvoices                   API = "ListInvoices"
+
+	ListPartnerAccountChangeRecords API = "ListPartnerAccountChangeRecords"
+	ListConsumeSubCustomers         API = "ListConsumeSubCustomers"
+	ListSubCustomerBillDetail       API = "ListSubCustomerBillDetail"
+	ListCustomerselfResourceRecords API = "ListCustomerselfResourceRecords"
 )
 
 var allAPIs = []API{ListPartnerBalances, ListSubCustomers, ListCustomersBalancesDetail,
 	ShowCustomerAccountBalances, ListQuotaCoupons, ListIssuedPartnerCoupons, ListSubCustomerCoupons,
-	ListPayPerUseCustomerResources, ListRenewRateOnPeriod, RenewalResources, ListCustomerOrders, ListInvoices}
+	ListPayPerUseCustomerResources, ListRenewRateOnPeriod, RenewalResources, ListCustomerOrders, ListInvoices,
+	ListPartnerAccountChangeRecords, ListConsumeSubCustomers, ListSubCustomerBillDetail, ListCustomerselfResourceRecords}
 
 // Defaults for Options.
 const (
