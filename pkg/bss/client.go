@@ -17,6 +17,7 @@ import (
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/sdkerr"
 	cnbss "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/bss/v2"
 	intlbss "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/bssintl/v2"
+	iam "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/iam/v3"
 	"golang.org/x/time/rate"
 )
 
@@ -37,11 +38,13 @@ const (
 	RenewalResources               API = "RenewalResources"
 	ListCustomerOrders             API = "ListCustomerOrders"
 	ListInvoices                   API = "ListInvoices"
+	// CreateTemporaryAccessKeyByAgency is IAM's, not BSS's: a partner assumes a customer's agency.
+	CreateTemporaryAccessKeyByAgency API = "CreateTemporaryAccessKeyByAgency"
 )
 
 var allAPIs = [...]API{ListPartnerBalances, ListSubCustomers, ListCustomersBalancesDetail,
 	ShowCustomerAccountBalances, ListQuotaCoupons, ListIssuedPartnerCoupons, ListSubCustomerCoupons,
-	ListPayPerUseCustomerResources, ListRenewRateOnPeriod, RenewalResources, ListCustomerOrders, ListInvoices}
+	ListPayPerUseCustomerResources, ListRenewRateOnPeriod, RenewalResources, ListCustomerOrders, ListInvoices, CreateTemporaryAccessKeyByAgency}
 
 // apiIndex is each API's place in allAPIs, which is its place in a Client's counters.
 var apiIndex = func() map[API]int {
@@ -233,6 +236,7 @@ type Client struct {
 	opts    Options
 	cn      *cnbss.BssClient
 	intl    *intlbss.BssintlClient
+	iamc    *iam.IamClient // set only for an Agency's partner
 	stats   [len(allAPIs)]counters
 	secrets []string
 }
