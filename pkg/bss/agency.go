@@ -114,6 +114,13 @@ func NewAgency(cfg AgencyConfig, opts Options) (*Agency, error) {
 	return &Agency{cfg: cfg, opts: opts, iam: c, m: map[string]*agencyCred{}}, nil
 }
 
+// NewAgencyFor is NewAgency for the partner's existing client: its profile and options (rate,
+// retries, token buckets, transport) serve the IAM calls and the customers' clients too.
+func NewAgencyFor(partner *Client, cfg AgencyConfig) (*Agency, error) {
+	cfg.Partner = partner.profile
+	return NewAgency(cfg, partner.opts)
+}
+
 // Name is the agency's name.
 func (a *Agency) Name() string { return a.cfg.Agency }
 

@@ -18,7 +18,7 @@ type wallClock struct {
 	t  time.Time
 }
 
-func (c *wallClock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *wallClock) now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 func (c *wallClock) add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
 
 func (e *env) agency(t *testing.T, sk string, clk *wallClock) *bss.Agency {

@@ -2,7 +2,6 @@ package renewal
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -15,11 +14,13 @@ import (
 )
 
 // Account is one customer account whose resources are quoted and renewed. Quoter holds the
-// customer's own credentials (BSS refuses partner credentials for quotes and orders); Lister lists
-// the resources, and may be a partner's client, in which case CustomerID names the customer.
+// customer's own credentials (BSS refuses partner credentials for quotes and orders), or is nil
+// until first needed when Agency gives them; Lister lists the resources, and may be a partner's
+// client, in which case CustomerID names the customer.
 type Account struct {
 	Name       string
 	Quoter     *bss.Client
+	Agency     *bss.Agency
 	Lister     *bss.Client
 	CustomerID string
 }
@@ -71,6 +72,8 @@ type Service struct {
 	Slack    *Slack
 	Policy   Policy
 	Accounts map[string]Account
+	// Partners are partners whose customers are found at each scan and reached through their agency.
+	Partners map[string]Partner
 	// Verifier checks Slack's signature; TeamID and AppID are the workspace and app a click must
 	// come from.
 	Verifier      slackapp.Verifier
@@ -135,15 +138,6 @@ func (s *Service) show(ctx context.Context, q *Quote, reply string) {
 	if err := s.Slack.Out.Reply(ctx, q.Message, reply); err != nil {
 		s.log().WarnContext(ctx, "slack reply", "quote", q.ID, "state", q.State, "error", err.Error())
 	}
-}
-
-// account returns the configured account named name.
-func (s *Service) account(name string) (Account, error) {
-	a, ok := s.Accounts[name]
-	if !ok || a.Quoter == nil {
-		return Account{}, fmt.Errorf("renewal: account %q is not configured for renewals", name)
-	}
-	return a, nil
 }
 
 // retryable reports whether a BSS failure may pass if the same step is tried again later.
