@@ -319,7 +319,7 @@ func stoppedCalls(log []byte) (map[string]int, error) {
 			return line.Calls, nil
 		}
 	}
-	return nil, errors.New("the sandbox did not log its calls when it stopped")
+	return nil, fmt.Errorf("the sandbox did not log its calls when it stopped: %s", lastLine(log))
 }
 
 func readManifest(path string) (sandbox.Manifest, error) {
@@ -566,3 +566,8 @@ func verdict(ok bool) string {
 func scale(d time.Duration, by float64) time.Duration { return time.Duration(float64(d) * by) }
 
 func mib(b uint64) string { return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20)) }
+
+func lastLine(b []byte) string {
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	return lines[len(lines)-1]
+}

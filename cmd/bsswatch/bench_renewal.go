@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/bsswatch/bsswatch/pkg/app"
@@ -19,9 +18,10 @@ import (
 	"github.com/bsswatch/bsswatch/pkg/notify/slacklocal"
 )
 
-// benchRenewal measures one renewal scan of every customer of a partner with f.customers customers,
-// as the scheduled scan of a cold renewal-quote function would run it: listing through the partner,
-// quoting with each customer's credentials, quotes stored and posted to the Slack stand-in.
+// benchRenewal measures one renewal scan of every reseller customer of a partner with f.customers
+// customers, as the scheduled scan of a cold renewal-quote function would run it: customers found and
+// their resources listed through the partner, quoted through each customer's agency, quotes stored
+// and posted to the Slack stand-in. Calls are counted by the sandbox.
 func benchRenewal(ctx context.Context, f benchFlags, stdout io.Writer, spawn spawnSandbox) error {
 	dir, box, m, err := benchSandbox(ctx, spawn, f)
 	if err != nil {
@@ -35,7 +35,6 @@ func benchRenewal(ctx context.Context, f benchFlags, stdout io.Writer, spawn spa
 	if err != nil {
 		return err
 	}
-	m = sandbox.Manifest{} // the bench's own copy of 10,000 key pairs is not the function's memory
 
 	mem := sampleMemory(10 * time.Millisecond)
 	began := time.Now()
@@ -61,54 +60,62 @@ func benchRenewal(ctx context.Context, f benchFlags, stdout io.Writer, spawn spa
 		return fmt.Errorf("run: %w", runErr)
 	}
 	res := out.(renewalapp.Result)
-	made := map[bss.API]int64{}
-	for _, c := range a.Clients {
-		for api, n := range c.Stats() {
-			made[api] += n.Attempts
-		}
-	}
-	var quotes, failed int
+	var quotes, failed, quotedAccounts int
 	for _, r := range res.Reports {
 		quotes += len(r.Quoted)
+		if len(r.Quoted) > 0 {
+			quotedAccounts++
+		}
 		if r.Err != "" {
 			failed++
 		}
 	}
-	if _, err := box.stop(); err != nil {
+	bss.CloseIdleConnections()
+	seen, err := box.stop()
+	if err != nil {
 		return err
 	}
-	// The floor is the partner's listing: one page per customer at the partner's rate. Quotes use
-	// each customer's own limit and run alongside.
-	lists := made[bss.ListPayPerUseCustomerResources]
-	minimum := int64(f.customers) + int64(quotes)
-	calls := lists + made[bss.ListRenewRateOnPeriod]
-	floor := time.Duration(float64(f.customers) / f.rate * float64(time.Second))
+	resellers, err := countResellers(f, m)
+	if err != nil {
+		return err
+	}
+	// The minimum: the customers at the largest page, one resource page per reseller customer, one
+	// agency per customer with something to quote, one quote call per quote (batches of ten).
+	want := map[bss.API]int{
+		bss.ListSubCustomers:                 bss.Pages(f.customers, bss.PageSubCustomers),
+		bss.ListPayPerUseCustomerResources:   resellers,
+		bss.CreateTemporaryAccessKeyByAgency: quotedAccounts,
+		bss.ListRenewRateOnPeriod:            quotes,
+	}
+	var calls, minimum int64
+	for api, n := range want {
+		calls += int64(seen[string(api)])
+		minimum += int64(n)
+		fmt.Fprintf(stdout, "%-34s calls %6d  minimum %6d\n", api, seen[string(api)], n)
+	}
+	// The floor is the partner's busiest API, the resource listing: one call per reseller customer at
+	// the partner's rate. Quotes use each customer's own limit and run alongside.
+	floor := time.Duration(float64(resellers) / f.rate * float64(time.Second))
 	if rssErr != nil {
 		return rssErr
 	}
-	fmt.Fprintf(stdout, "renewal scan: %d customers, sandbox latency %s, rate %g calls/s per API and account\n", f.customers, f.latency, f.rate)
-	fmt.Fprintf(stdout, "accounts %d (not scanned %d), quotes %d, messages %d, listing calls %d, quote calls %d, cold start %s, peak Go heap %s\n",
-		len(res.Reports), failed, quotes, len(slack.Messages("")), lists, made[bss.ListRenewRateOnPeriod], cold.Round(time.Millisecond), mib(heap.objects))
+	fmt.Fprintf(stdout, "renewal scan: %d customers (%d reseller), sandbox latency %s, rate %g calls/s per API and account\n", f.customers, resellers, f.latency, f.rate)
+	fmt.Fprintf(stdout, "accounts %d (not scanned %d), quotes %d, messages %d, cold start %s, peak Go heap %s\n",
+		len(res.Reports), failed, quotes, len(slack.Messages("")), cold.Round(time.Millisecond), mib(heap.objects))
 	benchLine(stdout, check.Renewal, f.customers, calls, minimum, wall, floor, rss,
 		fmt.Sprintf("ratio=%.2f", float64(wall)/float64(floor)), fmt.Sprintf("cold_start_ms=%.1f", float64(cold.Microseconds())/1000),
 		"quotes="+strconv.Itoa(quotes), "not_scanned="+strconv.Itoa(failed))
 	return nil
 }
 
-// writeRenewalBenchConfig writes a renewal-quote configuration for every customer of the sandbox:
-// one customer profile (a key pair) per customer, listed through the partner.
+// writeRenewalBenchConfig writes a renewal-quote configuration for every reseller customer of the
+// sandbox partner, reached through their agency: the configuration holds no customer's keys.
 func writeRenewalBenchConfig(dir string, m sandbox.Manifest, slackURL string, rate float64) (string, func(string) string, error) {
 	r := strconv.FormatFloat(rate, 'g', -1, 64)
 	secrets := map[string]string{"PARTNER_AK": m.Partner.AK, "PARTNER_SK": m.Partner.SK, "SLACK_TOKEN": "xoxb-bench", "SIGNING": "bench-signing-secret"}
-	var profiles, accounts strings.Builder
-	for i, c := range m.Customers {
-		fmt.Fprintf(&profiles, "  c%d: {role: customer, site: cn, domain_id: %q, ak: env:AK%d, sk: env:SK%d, endpoint: %q, rate_per_second: %s}\n", i, c.DomainID, i, i, m.Endpoint, r)
-		fmt.Fprintf(&accounts, "      - {profile: c%d, list_with: partner-cn}\n", i)
-		secrets["AK"+strconv.Itoa(i)], secrets["SK"+strconv.Itoa(i)] = c.AK, c.SK
-	}
 	doc := fmt.Sprintf(`profiles:
   partner-cn: {role: partner, site: cn, domain_id: %q, ak: env:PARTNER_AK, sk: env:PARTNER_SK, endpoint: %q, rate_per_second: %s}
-%sstate: {backend: bolt, path: %q}
+state: {backend: bolt, path: %q}
 destinations:
   quotes: {type: slack, token: env:SLACK_TOKEN, channel: CQUOTES, api_url: %q}
 routes: [{to: [quotes]}]
@@ -118,8 +125,9 @@ approvals: {users: [U0ADA]}
 checks:
   renewal:
     accounts:
-%s    period: {type: year, num: 1}
-`, m.Partner.DomainID, m.Endpoint, r, profiles.String(), filepath.Join(dir, "state.db"), slackURL, accounts.String())
+      - {customers_of: partner-cn, agency: %s, iam_endpoint: %q}
+    period: {type: year, num: 1}
+`, m.Partner.DomainID, m.Endpoint, r, filepath.Join(dir, "state.db"), slackURL, sandbox.DefaultAgency, m.Endpoint)
 	path := filepath.Join(dir, "bsswatch.yaml")
 	if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
 		return "", nil, fmt.Errorf("write the configuration: %w", err)

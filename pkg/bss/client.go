@@ -85,6 +85,11 @@ var sharedTransport = &http.Transport{
 	ExpectContinueTimeout: time.Second,
 }
 
+// CloseIdleConnections closes the shared transport's idle connections. A server that shuts down
+// gracefully waits for connections that never carried a request (the transport may dial one more
+// than it ends up using), so a process stopping a server it talked to calls this first.
+func CloseIdleConnections() { sharedTransport.CloseIdleConnections() }
+
 // Options tune a Client; the zero value gives the defaults above. MaxRetries is the number of
 // retries after the first attempt of a read (a negative value means none). Concurrency is how many
 // pages (after the first) or batches of ids one method call fetches at once (Resources with more than

@@ -16,6 +16,15 @@ import (
 // resolve the configuration, build the App (BSS clients, store, destinations) and the renewal
 // service. It makes no BSS call. Run with -benchmem: B/op is the start-up's allocation.
 func BenchmarkClickColdStart(b *testing.B) {
+	// Through agencies the configuration names the partner and the agency, whatever the number of
+	// customers, and the click path assumes one customer's agency when its order runs.
+	b.Run("agency", func(b *testing.B) {
+		path, env := coldStartConfig(b, "", "    accounts:\n      - {customers_of: partner-cn, agency: bsswatch-renewal}\n")
+		b.ReportAllocs()
+		for b.Loop() {
+			startClickPath(b, path, env)
+		}
+	})
 	for _, n := range []int{10, 10_000} {
 		b.Run(fmt.Sprintf("static_keys/customers=%d", n), func(b *testing.B) {
 			profiles, accounts := staticKeys(n)
