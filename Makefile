@@ -4,7 +4,7 @@ GO ?= go
 ARTIFACTS_DIR ?= bin
 LAMBDA_BUILD = CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -tags lambda.norpc -trimpath -ldflags='-s -w'
 
-.PHONY: setup test vet lint bench demo build build-BalanceAlertFunction build-RenewalQuoteFunction
+.PHONY: setup test vet lint bench demo build build-BalanceAlertFunction build-RenewalQuoteFunction build-CouponExpiryFunction build-InvoiceStatusFunction
 
 DYNALITE_DIR := pkg/state/dynamo/testdata/dynalite
 S3RVER_DIR := pkg/config/testdata/s3rver
@@ -48,10 +48,16 @@ demo:
 bench:
 	$(GO) run ./cmd/bsswatch bench
 
-build: build-BalanceAlertFunction build-RenewalQuoteFunction
+build: build-BalanceAlertFunction build-RenewalQuoteFunction build-CouponExpiryFunction build-InvoiceStatusFunction
 
 build-BalanceAlertFunction:
 	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/balance-alert
 
 build-RenewalQuoteFunction:
 	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/renewal-quote
+
+build-CouponExpiryFunction:
+	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/coupon-expiry
+
+build-InvoiceStatusFunction:
+	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/invoice-status

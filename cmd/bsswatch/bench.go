@@ -69,6 +69,8 @@ var benches = []struct {
 	run   func(ctx context.Context, f benchFlags, stdout io.Writer, spawn spawnSandbox) error
 }{
 	{check.Balance, benchBalance},
+	{check.Coupon, benchCoupon},
+	{check.Invoice, benchInvoice},
 	{check.Renewal, benchRenewal},
 }
 
@@ -111,7 +113,7 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer, spawn s
 		if *only != "" && b.check != *only {
 			continue
 		}
-		fmt.Fprintf(stderr, "bench: %s check, %d customers (generating the sandbox partner and running; this takes a while at the default rate)...\n", b.check, f.customers)
+		fmt.Fprintf(stderr, "bench: %s check (generating the sandbox partner and running; this takes a while at the default rate)...\n", b.check)
 		if err := b.run(ctx, f, stdout, spawn); err != nil {
 			return fmt.Errorf("%s: %w", b.check, err)
 		}
@@ -246,12 +248,12 @@ type child struct {
 }
 
 // startSandbox starts the sandbox process and waits until its manifest exists (it is written once
-// the sandbox listens) or the process ends.
-func startSandbox(ctx context.Context, spawn spawnSandbox, dir string, f benchFlags) (*child, error) {
+// the sandbox listens) or the process ends. extra flags come last, so they override the defaults.
+func startSandbox(ctx context.Context, spawn spawnSandbox, dir string, f benchFlags, extra ...string) (*child, error) {
 	path := filepath.Join(dir, "sandbox.json")
-	cmd, err := spawn([]string{"--addr", "127.0.0.1:0", "--customers", strconv.Itoa(f.customers),
+	cmd, err := spawn(append([]string{"--addr", "127.0.0.1:0", "--customers", strconv.Itoa(f.customers),
 		"--seed", strconv.FormatInt(f.seed, 10), "--site", sandbox.SiteCN, "--manifest", path,
-		"--latency", f.latency.String(), "--rate", strconv.FormatFloat(f.rate, 'g', -1, 64)})
+		"--latency", f.latency.String(), "--rate", strconv.FormatFloat(f.rate, 'g', -1, 64)}, extra...))
 	if err != nil {
 		return nil, err
 	}

@@ -56,6 +56,7 @@ var nextSteps = []string{
 	"cp pkg/config/testdata/example.yaml my-config.yaml   # every option, commented: point it at your account and Slack",
 	"go run ./cmd/bsswatch run balance-alert --config my-config.yaml --dry-run",
 	"go run ./cmd/bsswatch run renewal-quote --config my-config.yaml --dry-run",
+	"go run ./cmd/bsswatch run invoice-status --config my-config.yaml --dry-run",
 }
 
 // maxDemoCustomers keeps the demo a matter of seconds; `bsswatch bench` is for large partners.
@@ -306,6 +307,15 @@ func (d *demo) play(ctx context.Context, w io.Writer) error {
 	if err := d.playRenewal(ctx, w, channel); err != nil {
 		return err
 	}
+	if err := d.playInvoice(ctx, w, channel); err != nil {
+		return err
+	}
+	if err := d.playConsole(ctx, w, channel); err != nil {
+		return err
+	}
+	if err := d.playCoupons(ctx, w, channel); err != nil {
+		return err
+	}
 
 	fmt.Fprintf(w, "\nDone in %s. Next, with your own account, from the repository's root:\n",
 		time.Since(d.started).Round(10*time.Millisecond))
@@ -340,6 +350,12 @@ func (d *demo) invoke(ctx context.Context) (app.Result, []slacklocal.Event, erro
 // summary prints one line per run: what was found, what reached Slack, and how many calls the
 // sandbox answered since the last summary.
 func (d *demo) summary(w io.Writer, res app.Result, events []slacklocal.Event) {
+	fmt.Fprintf(w, "  %d low balances in %d accounts · %s\n", res.Findings, res.Accounts, d.traffic(events))
+}
+
+// traffic says what a run sent to Slack and how many BSS calls the sandbox answered since the last
+// time it was asked.
+func (d *demo) traffic(events []slacklocal.Event) string {
 	total := 0
 	for _, n := range d.box.Calls() {
 		total += n
@@ -357,8 +373,7 @@ func (d *demo) summary(w io.Writer, res app.Result, events []slacklocal.Event) {
 			posts++
 		}
 	}
-	fmt.Fprintf(w, "  %d low balances in %d accounts · Slack: %d posted, %d edited, %d thread replies · %d BSS calls\n",
-		res.Findings, res.Accounts, posts, edits, replies, calls)
+	return fmt.Sprintf("Slack: %d posted, %d edited, %d thread replies · %d BSS calls", posts, edits, replies, calls)
 }
 
 // lowCustomer picks the customer at the top of the posted digests, the worst one: the one to top up.
@@ -402,7 +417,14 @@ func printMessage(w io.Writer, m slacklocal.Message, maxItems int) {
 	for _, b := range m.Blocks.BlockSet {
 		lines := strings.Split(strings.TrimRight(slacklocal.RenderBlocks(slack.Blocks{BlockSet: []slack.Block{b}}), "\n"), "\n")
 		if _, ok := b.(*slack.SectionBlock); ok {
-			// The first section is the digest's summary; the others are its items, worst first.
+			// The first section is the digest's summary; the others are its items, worst first,
+			// after the changes a new message carries (it has no thread to say them in).
+			if lines[0] == "Changes" {
+				for _, l := range lines {
+					fmt.Fprintln(w, "  "+strings.TrimLeft(l, " "))
+				}
+				continue
+			}
 			if sections++; sections > 1 {
 				if !strings.HasPrefix(lines[0], "✅") {
 					if shown == maxItems {

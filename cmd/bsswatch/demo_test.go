@@ -73,8 +73,40 @@ func TestDemo(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
 	}
-	if n := strings.Count(out, "\n"); n > 120 {
-		t.Errorf("the demo printed %d lines, want at most 120 for a terminal", n)
+	// Slack as a console: a /bsswatch answer read from the store, a snooze, and the reminder only
+	// the other digest gets.
+	for _, want := range []string{
+		"U0DEMOAPPROVER types /bsswatch balance: answered privately from the state store, no call to BSS",
+		"*balance: 10 open*",
+		"[ Snooze 1 day ] [ Snooze 7 days ]",
+		"Snoozed by <@U0DEMOAPPROVER> until 2026-11-29 21:00 CST: 9 finding(s) will not be reminded",
+		"[ Unsnooze ]",
+		"the snoozed partner digest stays quiet",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	// The coupon part: a digest with tiers and totals (test coupons apart), a coupon used and a week
+	// later the digest edited, its thread saying what moved, expired unused and was used.
+	for _, want := range []string{
+		"coupon alerts for partner-cn",
+		"¥10,000.00 in 2 test coupons expires within 30 days",
+		"in 28 coupons issued to customers expires within 30 days",
+		"¥32,000.00 in 2 coupon quotas expires within 30 days",
+		"⚠️ Test coupon 云软件方案测试券 (CPcca31d4cf7f3d1fcb9e01c) (new)",
+		"the sandbox's clock moves a week",
+		"Slack: 0 posted, 1 edited, 1 thread replies",
+		"info -> warning, expires within 30 days -> expires within 7 days",
+		"expires within 7 days -> expired unused, Unused ¥20,000.00",
+		"• resolved: Coupon 伙伴代金券 (CP581649d5214ba194a54fcf)",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if n := strings.Count(out, "\n"); n > 260 {
+		t.Errorf("the demo printed %d lines, want at most 260 (about 40 per part)", n)
 	}
 }
 

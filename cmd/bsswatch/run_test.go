@@ -30,7 +30,22 @@ type runEnv struct {
 // them to a file, its secrets in environment variables as a user running locally would have them.
 func setupRun(t *testing.T) *runEnv {
 	t.Helper()
-	box, err := sandbox.New(sandbox.Options{Site: sandbox.SiteCN, Seed: 7, Customers: 20})
+	e, _ := setupRunWith(t, sandbox.SiteCN, `
+  balance:
+    partner:
+      profile: partner
+      thresholds: {cash: {currency: CNY, warning: "100000000", critical: "1"}}
+    customers:
+      profile: partner
+      default: {currency: CNY, warning: "1000", critical: "100"}
+`)
+	return e
+}
+
+// setupRunWith is setupRun for a partner of the given site and a checks section naming it "partner".
+func setupRunWith(t *testing.T, site, checks string) (*runEnv, *sandbox.Server) {
+	t.Helper()
+	box, err := sandbox.New(sandbox.Options{Site: site, Seed: 7, Customers: 20})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,26 +60,18 @@ func setupRun(t *testing.T) *runEnv {
 	dir := t.TempDir()
 	doc := fmt.Sprintf(`
 profiles:
-  partner: {role: partner, site: cn, domain_id: %q, ak: env:BSSWATCH_TEST_PARTNER_AK, sk: env:BSSWATCH_TEST_PARTNER_SK, endpoint: %q}
+  partner: {role: partner, site: %s, domain_id: %q, ak: env:BSSWATCH_TEST_PARTNER_AK, sk: env:BSSWATCH_TEST_PARTNER_SK, endpoint: %q}
 state: {backend: bolt, path: %q}
 destinations:
   alerts: {type: slack, token: env:BSSWATCH_TEST_SLACK_TOKEN, channel: %s, api_url: %q}
 routes: [{to: [alerts]}]
 ops: [alerts]
-checks:
-  balance:
-    partner:
-      profile: partner
-      thresholds: {cash: {currency: CNY, warning: "100000000", critical: "1"}}
-    customers:
-      profile: partner
-      default: {currency: CNY, warning: "1000", critical: "100"}
-`, m.Partner.DomainID, srv.URL, filepath.Join(dir, "state.db"), runChannel, slack.APIURL())
+checks:%s`, site, m.Partner.DomainID, srv.URL, filepath.Join(dir, "state.db"), runChannel, slack.APIURL(), checks)
 	path := filepath.Join(dir, "bsswatch.yaml")
 	if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return &runEnv{config: path, slack: slack, sk: m.Partner.SK, box: m}
+	return &runEnv{config: path, slack: slack, sk: m.Partner.SK, box: m}, box
 }
 
 // runCmd runs `bsswatch args...` through the dispatcher.
@@ -182,8 +189,8 @@ func TestRunUsage(t *testing.T) {
 		want int
 		text string
 	}{
-		{"unknown function", []string{"run", "coupon-alert", "--config", "x.yaml"}, 2, `unknown function "coupon-alert" (known: balance-alert, renewal-quote)`},
-		{"no function", []string{"run", "--config", "x.yaml"}, 2, "name the function to run (known: balance-alert, renewal-quote)"},
+		{"unknown function", []string{"run", "coupon-alert", "--config", "x.yaml"}, 2, `unknown function "coupon-alert" (known: balance-alert, coupon-expiry, invoice-status, renewal-quote)`},
+		{"no function", []string{"run", "--config", "x.yaml"}, 2, "name the function to run (known: balance-alert, coupon-expiry, invoice-status, renewal-quote)"},
 		{"two functions", []string{"run", "balance-alert", "balance-alert", "--config", "x.yaml"}, 2, "one function at a time"},
 		{"no config", []string{"run", "balance-alert"}, 2, "--config is required"},
 		{"bad flag", []string{"run", "balance-alert", "--dry-run=maybe"}, 2, "invalid boolean value"},

@@ -36,7 +36,9 @@ func serveSandbox(ctx context.Context, args []string, stderr io.Writer, ready fu
 	latency := fs.Duration("latency", 0, "delay before every answer, e.g. 50ms")
 	rate := fs.Float64("rate", 0, "calls per second allowed per account and API before 429 CBC.0250 (0: no limit)")
 	advance := fs.Duration("advance", 0, "start the business clock this far ahead of the wall clock, e.g. 720h")
+	invoices := fs.Int("partner-invoices", 0, "intl only: give the partner this many more invoice requests, applied for over the last 80 days")
 	verbose := fs.Bool("v", false, "log every request")
+	issued := fs.Int("issued-coupons", 0, "issue this many more coupons to the reseller customers, expiries spread over a year (for coupon-expiry at scale)")
 	fails := apiCounts{}
 	fs.Func("fail-next", "API=N: answer the next N calls of API (an SDK method name) with 500 CBC.0999; repeatable", fails.set)
 	hangs := apiCounts{}
@@ -73,6 +75,12 @@ func serveSandbox(ctx context.Context, args []string, stderr io.Writer, ready fu
 	srv, err := sandbox.New(sandbox.Options{Site: *site, Seed: *seed, Customers: *customers, Latency: *latency, RatePerSecond: *rate,
 		Advance: *advance, Faults: faults})
 	if err != nil {
+		return usageError{err.Error()}
+	}
+	if *invoices > 0 {
+		srv.AddPartnerInvoices(*invoices)
+	}
+	if err := srv.IssueCoupons(*seed, *issued); err != nil {
 		return usageError{err.Error()}
 	}
 	for api, n := range fails {

@@ -11,12 +11,15 @@
 // and its recovery goes to the same place; a run that was only partial (Evaluation.Partial) counts as
 // a run that worked, with its skipped subjects left as they were.
 //
+// A check may add Notes to its digests (totals under the summary); they never cause a message alone.
+//
 // Some checks report states rather than problems (an invoice request moving through review). For
 // them a finding can be Final (told once when it is new or changed, then kept as a silent marker and
 // dropped without a "resolved" line), an evaluation can ForgetGone (a finding no longer reported left
 // the check's window: it goes silently), and FirstRun decides what a group's first evaluation tells
 // (FirstRunRecord records everything and tells nothing, so enabling a check does not flood a channel;
-// a group then opens on its first change, whose message carries the change lines itself).
+// a group then opens on its first change, whose message carries the change lines itself), and
+// NoRepeat keeps such a group from being reminded.
 //
 // # Stored records
 //

@@ -45,6 +45,9 @@ type Evaluation struct {
 	// empty means "findings".
 	Noun     string
 	Findings []Finding
+	// Notes are lines the check adds to its digest under the summary (totals, for instance); they
+	// never cause a message on their own.
+	Notes []string
 	// Skipped lists subjects that could not be evaluated this run (a failed batch, a customer missing
 	// from an answer), or prefixes ending in "/" that cover every subject under them (a list call that
 	// failed). Their earlier findings stay as they were: absence of data never resolves.
@@ -61,6 +64,9 @@ type Evaluation struct {
 	// resolved: for checks that watch a moving window (invoice requests by application time), where
 	// absence means out of view, not fixed.
 	ForgetGone bool
+	// NoRepeat keeps a group that still fires unchanged from being reminded: for findings that are
+	// states told when they change (an invoice request pending review), not problems to chase.
+	NoRepeat bool
 }
 
 // FirstRun is what a group's first evaluation tells, so that enabling a check on an account with a

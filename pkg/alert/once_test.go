@@ -182,3 +182,34 @@ func TestFirstRunRecordWithNothingFoundStillCounts(t *testing.T) {
 		t.Errorf("a request after an empty first run is news (-want +got):\n%s", diff)
 	}
 }
+
+func TestNoRepeat(t *testing.T) {
+	tests := []struct {
+		name     string
+		noRepeat bool
+		want     []notify.Kind
+	}{
+		{"reminded after the interval", false, []notify.Kind{notify.KindRepeat}},
+		{"never reminded", true, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := newEnv(t)
+			ev := requests(request("r-1", "pending", false))
+			ev.NoRepeat = tt.noRepeat
+			v.run(t, ev)
+			one(t, v.alerts)
+			v.clk.Advance(alert.DefaultRepeatInterval + time.Hour)
+			v.run(t, ev)
+			if diff := cmp.Diff(tt.want, kinds(v.alerts.take())); diff != "" {
+				t.Errorf("messages a day later (-want +got):\n%s", diff)
+			}
+			// A change is still told.
+			ev.Findings = []alert.Finding{request("r-1", "review", false)}
+			v.run(t, ev)
+			if got := one(t, v.alerts); got.Msg.Kind != notify.KindUpdate {
+				t.Errorf("kind = %s, want update", got.Msg.Kind)
+			}
+		})
+	}
+}

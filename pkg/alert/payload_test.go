@@ -74,7 +74,11 @@ func TestWebhookPayloadsFollowTheDocumentedSchema(t *testing.T) {
 		after time.Duration
 		eval  alert.Evaluation
 	}{
-		{"two findings", 0, eval(finding("c-1", notify.Warning, "¥900.00"), finding("c-2", notify.Critical, "¥0.00"))},
+		{"two findings, with notes", 0, func() alert.Evaluation {
+			ev := eval(finding("c-1", notify.Warning, "¥900.00"), finding("c-2", notify.Critical, "¥0.00"))
+			ev.Notes = []string{"¥900.00 in 2 accounts below their warning level"}
+			return ev
+		}()},
 		{"one worse, one new", time.Hour, eval(finding("c-1", notify.Critical, "¥50.00"), finding("c-2", notify.Critical, "¥0.00"), finding("c-3", notify.Info, "¥4,000.00"))},
 		{"unchanged past the repeat interval", 25 * time.Hour, eval(finding("c-1", notify.Critical, "¥50.00"), finding("c-2", notify.Critical, "¥0.00"), finding("c-3", notify.Info, "¥4,000.00"))},
 		{"check fails", time.Hour, alert.Evaluation{Check: "balance", Account: "partner-cn", Err: errors.New("bss: ListSubCustomers: forbidden (403 CBC.0151)")}},

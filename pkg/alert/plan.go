@@ -56,7 +56,9 @@ func (r *run) planGroup(ev Evaluation, s *snapshot) (*change, error) {
 	// A group with nothing stored meets its first evaluation: FirstRun decides what it tells.
 	first := old.rec.Version == 0 && ev.FirstRun != FirstRunTell
 	items := make([]item, 0, len(ev.Findings))
-	var news, changed, resolved int
+	// awake counts the findings still firing unchanged that no snooze quiets: a reminder is only
+	// for them.
+	var news, changed, resolved, awake int
 	for _, f := range ev.Findings {
 		fp := f.Fingerprint()
 		put(fp, stored{Subject: f.Subject, Severity: f.Severity, Tier: f.Tier, Title: f.Title, Final: f.Final})
@@ -80,6 +82,10 @@ func (r *run) planGroup(ev Evaluation, s *snapshot) (*change, error) {
 			it.Status = statusChanged
 			it.change = f.Title + ": " + joinParts(transitionText(p, f), headline(f.Fields))
 			it.was = p.Severity
+		default:
+			if !s.asleep(fp, p, r.now) {
+				awake++
+			}
 		}
 		items = append(items, it)
 	}
@@ -93,6 +99,9 @@ func (r *run) planGroup(ev Evaluation, s *snapshot) (*change, error) {
 				continue
 			}
 			it.Status = statusFiring
+			if !s.asleep(fp, p, r.now) {
+				awake++
+			}
 		case p.Final || ev.ForgetGone:
 			// Told for the last time already, or out of the check's view: forgotten without a word.
 			r.log.Debug("finding forgotten", "check", ev.Check, "account", ev.Account, "fingerprint", fp)
@@ -131,7 +140,7 @@ func (r *run) planGroup(ev Evaluation, s *snapshot) (*change, error) {
 		h.Open = false
 	case news+changed+resolved > 0:
 		kind = notify.KindUpdate
-	case !r.now.Before(h.LastSent.Add(r.e.repeatInterval())):
+	case !ev.NoRepeat && !r.now.Before(h.LastSent.Add(r.e.repeatInterval())) && awake > 0:
 		kind = notify.KindRepeat
 	}
 	if kind == "" && len(writes) == 0 && h.Open == old.h.Open && !first {
@@ -235,6 +244,7 @@ func (r *run) digest(ev Evaluation, kind notify.Kind, items []item) notify.Messa
 		Account:  ev.Account,
 		Severity: worst,
 		Title:    fmt.Sprintf("%s alerts for %s", ev.Check, ev.Account),
+		Notes:    ev.Notes,
 		At:       r.now,
 	}
 	if kind == notify.KindUpdate {

@@ -3,6 +3,7 @@ package alert
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -19,6 +20,7 @@ const (
 	chunkPrefix  = "f/"
 	outboxPrefix = "o/"
 	refPrefix    = "r/"
+	snoozePrefix = "z/"
 )
 
 // maxChunkBytes keeps every findings chunk well under DynamoDB's 400 KB item limit, with room for the
@@ -118,13 +120,35 @@ type placedRec struct {
 	p   placed
 }
 
+// snooze is one person's snooze of a group's open findings: each finding, at the severity and tier
+// it had, is not reminded until Until. A finding that moves to another severity or tier is no longer
+// the one snoozed: it is told, and reminded again.
+type snooze struct {
+	By       string            `json:"by"`
+	At       time.Time         `json:"at"`
+	Until    time.Time         `json:"until"`
+	Findings map[string]stored `json:"f"`
+}
+
 // snapshot is everything stored for one (check, account), read with one List.
 type snapshot struct {
 	group, fail headRec
 	chunks      map[string]chunkRec
 	outbox      []outboxRec
 	// refs is keyed by refSort.
-	refs map[string]placedRec
+	refs    map[string]placedRec
+	snoozes []state.Record
+	snoozed []snooze
+}
+
+// asleep reports whether a live snooze covers the finding fp as it is stored now (p).
+func (s *snapshot) asleep(fp string, p stored, now time.Time) bool {
+	for _, z := range s.snoozed {
+		if f, ok := z.Findings[fp]; ok && now.Before(z.Until) && f.Severity == p.Severity && f.Tier == p.Tier {
+			return true
+		}
+	}
+	return false
 }
 
 // ref returns where the message of target's current epoch lives at dest, if it was delivered there.
@@ -174,6 +198,10 @@ func load(ctx context.Context, st state.Store, part string) (*snapshot, error) {
 			p := placedRec{rec: r}
 			err = json.Unmarshal(r.Value, &p.p)
 			s.refs[k] = p
+		case strings.HasPrefix(k, snoozePrefix):
+			var z snooze
+			err = json.Unmarshal(r.Value, &z)
+			s.snoozes, s.snoozed = append(s.snoozes, r), append(s.snoozed, z)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("alert: decode %s/%s: %w", part, r.Key.Sort, err)
@@ -201,12 +229,21 @@ type Status struct {
 	Failing       bool
 	FailingSince  time.Time
 	FailureReason string
+	// Snoozes are the snoozes still running, oldest first.
+	Snoozes []Snoozed
+}
+
+// Snoozed is one running snooze: who, until when, how many findings.
+type Snoozed struct {
+	By       string
+	Until    time.Time
+	Findings int
 }
 
 // ReadStatus reads the stored state of check for account without changing anything: what a person
 // asking "what is open right now?" is told, with no call to BSS. A group that was never evaluated
 // reads as nothing open.
-func ReadStatus(ctx context.Context, st state.Store, check, account string) (Status, error) {
+func ReadStatus(ctx context.Context, st state.Store, check, account string, now time.Time) (Status, error) {
 	s, err := load(ctx, st, partition(check, account))
 	if err != nil {
 		return Status{}, err
@@ -233,5 +270,57 @@ func ReadStatus(ctx context.Context, st state.Store, check, account string) (Sta
 	if f := s.fail.h; f.Open {
 		out.Failing, out.FailingSince, out.FailureReason = true, f.Since, f.Reason
 	}
+	for _, z := range s.snoozed {
+		if now.Before(z.Until) {
+			out.Snoozes = append(out.Snoozes, Snoozed{By: z.By, Until: z.Until, Findings: len(z.Findings)})
+		}
+	}
 	return out, nil
+}
+
+// Snooze keeps the reminders of check's open findings for account quiet until until, on behalf of by
+// (a Slack user id): it records each open finding at its present severity and tier, so one that gets
+// worse (or moves to another tier) breaks through and is told as usual. It returns how many findings
+// it snoozed; with none open it records nothing.
+func Snooze(ctx context.Context, st state.Store, check, account, by string, now, until time.Time) (int, error) {
+	s, err := load(ctx, st, partition(check, account))
+	if err != nil {
+		return 0, err
+	}
+	z := snooze{By: by, At: now, Until: until, Findings: map[string]stored{}}
+	if s.group.h.Open {
+		for _, c := range s.chunks {
+			for fp, f := range c.findings {
+				if !f.Final {
+					z.Findings[fp] = f
+				}
+			}
+		}
+	}
+	if len(z.Findings) == 0 {
+		return 0, nil
+	}
+	b, err := json.Marshal(z)
+	if err != nil {
+		return 0, fmt.Errorf("alert: encode snooze: %w", err)
+	}
+	key := state.Key{Partition: partition(check, account), Sort: fmt.Sprintf("%s%020d/%s", snoozePrefix, now.UnixNano(), by)}
+	if _, err := st.Put(ctx, state.Record{Key: key, Value: b, ExpiresAt: until}); err != nil {
+		return 0, fmt.Errorf("alert: snooze %s/%s: %w", check, account, err)
+	}
+	return len(z.Findings), nil
+}
+
+// Unsnooze ends every snooze of check for account at once; it returns how many it ended.
+func Unsnooze(ctx context.Context, st state.Store, check, account string) (int, error) {
+	s, err := load(ctx, st, partition(check, account))
+	if err != nil {
+		return 0, err
+	}
+	for _, r := range s.snoozes {
+		if err := st.Delete(ctx, r.Key, r.Version); err != nil && !errors.Is(err, state.ErrNotFound) && !errors.Is(err, state.ErrConflict) {
+			return 0, fmt.Errorf("alert: unsnooze %s/%s: %w", check, account, err)
+		}
+	}
+	return len(s.snoozes), nil
 }

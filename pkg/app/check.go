@@ -91,6 +91,12 @@ func checks(cfg *config.Config) map[string]check.Check {
 	if cfg.Checks.Balance != nil {
 		table[check.Balance] = check.BalanceCheck{Rules: cfg.Checks.Balance}
 	}
+	if cfg.Checks.Coupon != nil {
+		table[check.Coupon] = check.CouponCheck{Rules: cfg.Checks.Coupon}
+	}
+	if cfg.Checks.Invoice != nil {
+		table[check.Invoice] = check.InvoiceCheck{Rules: cfg.Checks.Invoice}
+	}
 	return table
 }
 

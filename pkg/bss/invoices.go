@@ -2,6 +2,8 @@ package bss
 
 import (
 	"context"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/bsswatch/bsswatch/pkg/money"
@@ -46,13 +48,18 @@ type Invoice struct {
 	BillCycle       string
 	CancelReason    string
 	AppliedBy       string
-	Applied         time.Time
+	// Applied is when the request was made; zero when applyTime was absent or unreadable, in which
+	// case AppliedText keeps what BSS sent.
+	Applied     time.Time
+	AppliedText string
 }
 
 // Invoices lists the invoice requests applied for in [from, to] (ListInvoices, international site
 // only), PageInvoices per call; the API's offset is a page number from 1. It fails before any call
 // with Unsupported on the China site (which has no invoice API) and Invalid for an empty or reversed
-// window, and with an *Error when a page fails after retries.
+// window, and with an *Error when a page fails after retries, including a page without "count"
+// (Malformed: BSS sends it only on success). One request's odd applyTime never fails the listing
+// (see parseApplyTime), nor does a missing amount (the request keeps none).
 func (c *Client) Invoices(ctx context.Context, from, to time.Time) ([]Invoice, error) {
 	op := ListInvoices
 	if err := c.allow(op); err != nil {
@@ -63,6 +70,9 @@ func (c *Client) Invoices(ctx context.Context, from, to time.Time) ([]Invoice, e
 	}
 	start, end := formatTime(from), formatTime(to)
 	raw, err := pageAll(ctx, c, op, PageInvoices, func(i int) (page[intlmodel.InvoiceRequestInfoIntl], error) {
+		if i+1 > maxInvoicePage {
+			return page[intlmodel.InvoiceRequestInfoIntl]{}, invalidArg(string(op), "more than %d pages of invoice requests: shorten the look-back", maxInvoicePage)
+		}
 		resp, err := c.intl.ListInvoices(&intlmodel.ListInvoicesRequest{StartTime: start, EndTime: end,
 			Offset: int32(i + 1), Limit: PageInvoices})
 		if err != nil {
@@ -85,10 +95,40 @@ func (c *Client) Invoices(ctx context.Context, from, to time.Time) ([]Invoice, e
 			// the state of the request is what is watched, and one odd field must not fail the list.
 			inv.Amount = money.New(*r.InvoiceAmount, "USD")
 		}
-		if inv.Applied, err = timeField(op, "applyTime", r.ApplyTime); err != nil {
-			return nil, err
+		var ok bool
+		if inv.Applied, ok = parseApplyTime(str(r.ApplyTime)); !ok {
+			inv.AppliedText = str(r.ApplyTime)
 		}
 		out = append(out, inv)
 	}
 	return out, nil
+}
+
+// maxInvoicePage is the largest page number ListInvoices accepts.
+const maxInvoicePage = 99999
+
+// applyTimeLayouts are the forms applyTime has been seen in: the API documents only "application
+// time (UTC)" (bss-api.md section 10, item 10).
+var applyTimeLayouts = []string{time.RFC3339Nano, "2006-01-02 15:04:05", "2006-01-02T15:04:05", "2006-01-02"}
+
+// parseApplyTime reads applyTime as RFC 3339, "yyyy-MM-dd HH:mm:ss" (UTC) or epoch milliseconds. It
+// reports false, with the zero time, for an empty or unreadable value: the request still counts, only
+// its date is unknown.
+func parseApplyTime(s string) (time.Time, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, false
+	}
+	if ms, err := strconv.ParseInt(s, 10, 64); err == nil {
+		if ms <= 0 {
+			return time.Time{}, false
+		}
+		return time.UnixMilli(ms).UTC(), true
+	}
+	for _, layout := range applyTimeLayouts {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), true
+		}
+	}
+	return time.Time{}, false
 }

@@ -25,6 +25,8 @@ import (
 const (
 	Balance = "balance"
 	Renewal = "renewal"
+	Coupon  = "coupon"
+	Invoice = "invoice"
 )
 
 // Spec names a check and the function that runs it.
@@ -38,6 +40,8 @@ type Spec struct {
 var Specs = []Spec{
 	{Balance, "balance-alert"},
 	{Renewal, "renewal-quote"},
+	{Coupon, "coupon-expiry"},
+	{Invoice, "invoice-status"},
 }
 
 // Names returns the check names, in Specs order.

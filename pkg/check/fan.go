@@ -18,6 +18,9 @@ type Part struct {
 	Skipped []string
 	// Errs say why something could not be judged.
 	Errs []error
+	// Notes are lines for the account's digest (totals); the parts' notes follow each other in job
+	// order.
+	Notes []string
 	// Of counts what the listing covers (Noun: "customers") and Missed how many of those it could
 	// not check; they turn an error into "40 of 10,000 customers not checked: ...". A part with
 	// errors and no count (a list call that failed) or with everything missed did not run at all.
@@ -101,6 +104,7 @@ func merge(name, noun, profile string, parts []Part) alert.Evaluation {
 			ev.Findings = append(ev.Findings, f)
 		}
 		ev.Skipped = append(ev.Skipped, p.Skipped...)
+		ev.Notes = append(ev.Notes, p.Notes...)
 		if err := p.reason(); err != nil {
 			errs = append(errs, err)
 		}

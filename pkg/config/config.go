@@ -11,6 +11,8 @@ import (
 
 	"github.com/bsswatch/bsswatch/pkg/balance"
 	"github.com/bsswatch/bsswatch/pkg/bss"
+	"github.com/bsswatch/bsswatch/pkg/coupon"
+	"github.com/bsswatch/bsswatch/pkg/invoice"
 	"github.com/bsswatch/bsswatch/pkg/money"
 	"github.com/bsswatch/bsswatch/pkg/notify"
 )
@@ -131,6 +133,8 @@ type Alerts struct {
 type Checks struct {
 	Balance *balance.Rules
 	Renewal *Renewal
+	Coupon  *coupon.Rules
+	Invoice *invoice.Rules
 }
 
 // SlackApp is the Slack app whose buttons approve renewals, and that Slack posts clicks from to the
@@ -153,6 +157,8 @@ type Approvals struct {
 	// TwoApproversAbove, when set, makes a renewal whose amount is above it need two different
 	// approvers. Its currency is that of the renewal accounts' site.
 	TwoApproversAbove *money.Amount
+	// Snoozers, when set, are the Slack user ids who may snooze alerts; otherwise the approvers may.
+	Snoozers []string
 }
 
 // Renewal holds the rules of the renewal check: which yearly/monthly resources to quote, for how

@@ -42,6 +42,11 @@
 //	  partner          profile (a partner on cn), thresholds.<cash|credit|bonus|deposit|allocatable>
 //	  customers        profile (a partner on cn), default, overrides.<customer id>
 //	  own[]            profile (a customer, or a partner on intl), threshold
+//	checks.coupon
+//	  tiers[]          {days 1-366, severity}, days strictly decreasing (default 30 info, 7 warning, 1 critical)
+//	  expired          severity (default warning), lookback_days 1-366 (default 7)
+//	  test_coupons     plan_ids (path.Match patterns), plan_names (substrings; default 测试券, Test Coupon)
+//	  watch[]          profile, sources: quotas | issued (a partner on cn) | own (any profile)
 //	checks.renewal     needs slack_app and approvals
 //	  accounts[]       profile (a customer), list_with (optional: a partner on the same site)
 //	                   or customers_of (a partner: its reseller customers, through their agency),
@@ -52,6 +57,11 @@
 //	  auto_pay         true (default) | false
 //	  quote_lifetime   duration a quote may be approved, at most 168h (default 24h)
 //	  price_tolerance  fraction 0-1 a re-quote may rise above the approved amount (default "0")
+//	checks.invoice     international site only: a cn profile is refused (no invoice API there)
+//	  accounts[]       profile (a partner or customer on intl)
+//	  look_back_days   window of application time, 1-366 (default 90)
+//	  announce_open    false (default: the first run records silently) | true (tells open requests)
+//	  warning_states   invoiceState codes that are warnings (default [9, 11, 15])
 //	slack_app          the Slack app that receives button clicks
 //	  signing_secret   secret reference (required)
 //	  team_id, app_id  T… / A… ids; clicks from elsewhere are refused (required)
@@ -60,6 +70,7 @@
 //	  users            Slack member ids (U… or W…)
 //	  group            a user group id (S…)
 //	  two_approvers_above  {currency, amount}: above it, two different approvers (optional)
+//	  snoozers         Slack member ids who may snooze alerts (default: the approvers)
 //	run_now            lets other systems run a check through the function URL (optional)
 //	  secret           secret reference: requests are signed as Standard Webhooks with it
 //

@@ -430,6 +430,8 @@ func (p *parser) checks(n *yaml.Node, root mapping, c *Config) {
 			c.Checks.Renewal = p.renewal(n, path, c)
 			p.renewalNeeds(n, path, root, c)
 		}},
+		{check.Coupon, func(n *yaml.Node, path string) { c.Checks.Coupon = p.coupon(n, path, c) }},
+		{check.Invoice, func(n *yaml.Node, path string) { c.Checks.Invoice = p.invoice(n, path, c) }},
 	}
 	names := make([]string, len(sections))
 	for i, s := range sections {

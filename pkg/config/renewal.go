@@ -3,7 +3,6 @@ package config
 import (
 	"regexp"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -66,22 +65,31 @@ func (p *parser) slackID(m mapping, key string, shape *regexp.Regexp, want strin
 	return s
 }
 
+// userIDs reads an optional list of Slack user ids.
+func (p *parser) userIDs(m mapping, key string) []string {
+	un := m.opt(key)
+	if un == nil {
+		return nil
+	}
+	up := join(m.path, key)
+	ids := p.names(un, up)
+	for _, u := range ids {
+		if !slackUserID.MatchString(u) {
+			p.add(findScalar(un, u, 0), up, "%q is not a Slack user id (U… or W…; in Slack: the user's profile > ⋮ > Copy member ID)", u)
+		}
+	}
+	return ids
+}
+
 func (p *parser) approvals(n *yaml.Node) *Approvals {
 	const path = "approvals"
-	m, ok := p.fields(n, path, "users", "group", "two_approvers_above")
+	m, ok := p.fields(n, path, "users", "group", "two_approvers_above", "snoozers")
 	if !ok {
 		return nil
 	}
 	a := &Approvals{}
-	if un := m.opt("users"); un != nil {
-		up := join(path, "users")
-		a.Users = p.names(un, up)
-		for _, u := range a.Users {
-			if !slackUserID.MatchString(u) {
-				p.add(findScalar(un, u, 0), up, "%q is not a Slack user id (U… or W…; in Slack: the user's profile > ⋮ > Copy member ID)", u)
-			}
-		}
-	}
+	a.Users = p.userIDs(m, "users")
+	a.Snoozers = p.userIDs(m, "snoozers")
 	if m.opt("group") != nil {
 		a.Group = p.slackID(m, "group", slackGroupID, "a Slack user group id (S… ; not the @handle)")
 	}
@@ -166,19 +174,7 @@ func (p *parser) renewal(n *yaml.Node, path string, c *Config) *Renewal {
 			}
 		}
 	}
-	if an := m.opt("auto_pay"); an != nil {
-		ap := join(path, "auto_pay")
-		if s, ok := p.scalar(an, ap); ok {
-			switch {
-			case an.ShortTag() == "!!bool" && strings.EqualFold(s, "true"):
-				r.AutoPay = true
-			case an.ShortTag() == "!!bool" && strings.EqualFold(s, "false"):
-				r.AutoPay = false
-			default:
-				p.add(an, ap, "expected true or false, got %q", s)
-			}
-		}
-	}
+	r.AutoPay = p.boolean(m, "auto_pay", true)
 	r.QuoteLifetime = p.duration(m, "quote_lifetime", DefaultQuoteLifetime)
 	if r.QuoteLifetime > MaxQuoteLifetime {
 		ln := m.opt("quote_lifetime")

@@ -163,7 +163,7 @@ func TestParseRenewalMistakes(t *testing.T) {
 		{"two approvers in CNY for an international account", "      - profile: cc2\n", "      - profile: ci\n",
 			[]string{"approvals.two_approvers_above.currency: renewal account \"ci\" is on site intl, which quotes in USD, not CNY (line 22)"}},
 		{"approvals unknown key", "  group: S0123ABCD\n", "  group: S0123ABCD\n  channel: C1\n",
-			[]string{"approvals.channel: unknown key (expected one of: users, group, two_approvers_above) (line 22)"}},
+			[]string{"approvals.channel: unknown key (expected one of: users, group, two_approvers_above, snoozers) (line 22)"}},
 
 		// checks.renewal
 		{"no accounts", "    accounts:\n      - profile: cc\n        list_with: pc\n      - profile: cc2\n", "    accounts: []\n",

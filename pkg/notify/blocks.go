@@ -32,11 +32,12 @@ var slackEscape = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 // Escape makes text from BSS or people safe to put in Slack mrkdwn: no accidental links or mentions.
 func Escape(text string) string { return slackEscape.Replace(text) }
 
-// renderBlocks renders msg as Block Kit: a header with the severity emoji and title, the summary,
-// extra sections (changes, reminders) when the destination cannot use threads, one section per item
+// renderBlocks renders msg as Block Kit: a header with the severity emoji and title, the summary and
+// its notes, extra sections (changes, reminders) when the destination cannot use threads, one section per item
 // worst first, and a context line with check, account and time. Items beyond Slack's 50-block limit
-// are counted in an "…and N more" line.
-func renderBlocks(msg Message, extra ...string) []slack.Block {
+// are counted in an "…and N more" line. tail (buttons) goes last, after the context line, within the
+// limit.
+func renderBlocks(msg Message, tail []slack.Block, extra ...string) []slack.Block {
 	title := msg.Title
 	emoji := severityEmoji[msg.Severity]
 	switch msg.Kind {
@@ -54,13 +55,16 @@ func renderBlocks(msg Message, extra ...string) []slack.Block {
 	if msg.Summary != "" {
 		blocks = append(blocks, section(slackEscape.Replace(msg.Summary)))
 	}
+	if len(msg.Notes) > 0 {
+		blocks = append(blocks, section(slackEscape.Replace(strings.Join(msg.Notes, "\n"))))
+	}
 	for _, e := range extra {
 		blocks = append(blocks, section(e))
 	}
 
 	items := slices.Clone(msg.Items)
 	slices.SortStableFunc(items, func(a, b Item) int { return cmp.Compare(b.Severity, a.Severity) })
-	room := maxBlocks - len(blocks) - 1 // the context block closes the message
+	room := maxBlocks - len(blocks) - 1 - len(tail) // the context block (and tail) close the message
 	shown := items
 	if len(items) > room {
 		shown = items[:room-1] // one block goes to the "…and N more" line
@@ -77,7 +81,7 @@ func renderBlocks(msg Message, extra ...string) []slack.Block {
 		ctx += " · " + msg.At.Format("2006-01-02 15:04 MST")
 	}
 	blocks = append(blocks, slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType, ctx, false, false)))
-	return blocks
+	return append(blocks, tail...)
 }
 
 func itemText(it Item) string {

@@ -27,7 +27,7 @@ func TestRenderBlocksStaysWithinSlackLimits(t *testing.T) {
 			for i := range tt.items {
 				msg.Items = append(msg.Items, Item{Title: fmt.Sprintf("item %d", i), Severity: Severity(i % 3)})
 			}
-			blocks := renderBlocks(msg, tt.extra...)
+			blocks := renderBlocks(msg, nil, tt.extra...)
 			if len(blocks) != tt.wantBlock {
 				t.Errorf("got %d blocks, want %d", len(blocks), tt.wantBlock)
 			}
@@ -53,7 +53,7 @@ func TestRenderBlocksOrdersWorstFirstAndEscapes(t *testing.T) {
 			{Title: "crit", Severity: Critical},
 			{Title: "warn 2", Severity: Warning},
 		}}
-	blocks := renderBlocks(msg)
+	blocks := renderBlocks(msg, nil)
 	header := blocks[0].(*slack.HeaderBlock).Text.Text
 	if n := len([]rune(header)); n != maxHeaderRunes || !strings.HasSuffix(header, "…") || !strings.HasPrefix(header, ":warning: ") {
 		t.Errorf("header = %q (%d runes), want the warning emoji, cut to %d runes with …", header, n, maxHeaderRunes)
@@ -69,5 +69,34 @@ func TestRenderBlocksOrdersWorstFirstAndEscapes(t *testing.T) {
 	want := []string{":red_circle: *crit*", ":warning: *warn 1*", ":warning: *warn 2*", ":information_source: *info*"}
 	if strings.Join(order, "|") != strings.Join(want, "|") {
 		t.Errorf("items = %q, want %q", order, want)
+	}
+}
+
+func TestRenderBlocksShowsNotesUnderTheSummary(t *testing.T) {
+	msg := Message{Title: "t", Summary: "2 coupons: 2 warning", Notes: []string{"¥1.00 in 1 coupon <x>", "¥2.00 in 1 test coupon"}}
+	blocks := renderBlocks(msg, nil)
+	got := blocks[2].(*slack.SectionBlock).Text.Text
+	if want := "¥1.00 in 1 coupon &lt;x&gt;\n¥2.00 in 1 test coupon"; got != want {
+		t.Errorf("notes section = %q, want %q", got, want)
+	}
+	if n := len(renderBlocks(Message{Title: "t", Summary: "s"}, nil)); n != len(blocks)-1 {
+		t.Errorf("a message without notes has %d blocks, want %d", n, len(blocks)-1)
+	}
+}
+
+func TestRenderBlocksKeepsRoomForButtons(t *testing.T) {
+	msg := Message{Kind: KindFiring, Title: "t", Summary: "s", Check: "balance", Account: "a"}
+	for i := range 300 {
+		msg.Items = append(msg.Items, Item{Title: fmt.Sprintf("item %d", i)})
+	}
+	blocks := renderBlocks(msg, []slack.Block{SnoozeButtons("balance", "a")})
+	if len(blocks) != maxBlocks {
+		t.Errorf("got %d blocks, want %d", len(blocks), maxBlocks)
+	}
+	if _, ok := blocks[len(blocks)-1].(*slack.ActionBlock); !ok {
+		t.Errorf("last block is %T, want the buttons", blocks[len(blocks)-1])
+	}
+	if more := blocks[len(blocks)-3].(*slack.SectionBlock).Text.Text; !strings.HasPrefix(more, "…and ") {
+		t.Errorf("the section before the context is %q, want the count of items not shown", more)
 	}
 }

@@ -54,6 +54,8 @@ func ExampleSlack() {
 	// Balance: ¥150.00
 	//
 	//   check balance · account partner-cn
+	//
+	//   [ Snooze 1 day ] [ Snooze 7 days ]
 	//     ↳ ✏️ Changes:
 	//       • Acme: warning -> critical (¥150.00)
 }

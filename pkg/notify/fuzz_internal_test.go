@@ -17,3 +17,18 @@ func FuzzRetryAfter(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseSnooze feeds arbitrary button values to ParseSnooze: it never panics, and what it accepts
+// names a check and an account and lasts at most a month.
+func FuzzParseSnooze(f *testing.F) {
+	f.Add("balance/partner-cn/24h0m0s")
+	f.Add("balance/partner-cn/")
+	f.Add("a/b/-1h")
+	f.Add("//")
+	f.Fuzz(func(t *testing.T, v string) {
+		z, err := ParseSnooze(v)
+		if err == nil && (z.Check == "" || z.Account == "" || z.For < 0 || z.For > 31*24*time.Hour) {
+			t.Fatalf("accepted %+v", z)
+		}
+	})
+}

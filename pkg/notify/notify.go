@@ -75,7 +75,9 @@ type Message struct {
 	Title    string   `json:"title"`
 	// Summary is one line of plain text; Slack shows it in notifications and as the fallback text.
 	Summary string `json:"summary"`
-	Items   []Item `json:"items,omitempty"`
+	// Notes are further lines of plain text under the summary (a check's totals, for instance).
+	Notes []string `json:"notes,omitempty"`
+	Items []Item   `json:"items,omitempty"`
 	// Changes lists, in plain text, what changed since the group's previous message; Slack posts them
 	// as a reply in the original message's thread.
 	Changes []string  `json:"changes,omitempty"`

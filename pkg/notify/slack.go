@@ -48,16 +48,22 @@ func (s *Slack) Name() string { return s.name }
 // errors come back wrapped with the destination name and API method, and never contain the token.
 // When the edit succeeded but the thread reply did not, Send returns prev together with the error.
 func (s *Slack) Send(ctx context.Context, msg Message, prev Ref) (Ref, error) {
+	var tail []slack.Block
+	switch msg.Kind {
+	case KindFiring, KindUpdate, KindRepeat:
+		// Open alerts can be snoozed from where they are read; the click goes to the Slack app.
+		tail = []slack.Block{SnoozeButtons(msg.Check, msg.Account)}
+	}
 	content := []slack.MsgOption{
 		slack.MsgOptionText(fallback(msg), false),
-		slack.MsgOptionBlocks(renderBlocks(msg)...),
+		slack.MsgOptionBlocks(renderBlocks(msg, tail)...),
 	}
 	// A new message has no thread yet (a group that opens on findings recorded earlier, a destination
 	// that never saw the original, an original someone deleted): what changed goes into the message
 	// itself, in the one call, so a retry never posts twice.
 	fresh := content
 	if len(msg.Changes) > 0 {
-		fresh = []slack.MsgOption{content[0], slack.MsgOptionBlocks(renderBlocks(msg, changesSection(msg.Changes))...)}
+		fresh = []slack.MsgOption{content[0], slack.MsgOptionBlocks(renderBlocks(msg, tail, changesSection(msg.Changes))...)}
 	}
 	if prev.IsZero() {
 		return s.post(ctx, s.channel, fresh...)
@@ -102,12 +108,17 @@ func (s *Slack) Update(ctx context.Context, ref Ref, text string, blocks []slack
 	})
 }
 
-// Reply posts text in the thread of ref; a zero ref has no thread and is left alone.
-func (s *Slack) Reply(ctx context.Context, ref Ref, text string) error {
+// Reply posts text (and blocks, if any: buttons) in the thread of ref; a zero ref has no thread and
+// is left alone.
+func (s *Slack) Reply(ctx context.Context, ref Ref, text string, blocks ...slack.Block) error {
 	if ref.IsZero() {
 		return nil
 	}
-	_, err := s.post(ctx, ref.Channel, slack.MsgOptionTS(ref.TS), slack.MsgOptionText(text, false))
+	opts := []slack.MsgOption{slack.MsgOptionTS(ref.TS), slack.MsgOptionText(text, false)}
+	if len(blocks) > 0 {
+		opts = append(opts, slack.MsgOptionBlocks(blocks...))
+	}
+	_, err := s.post(ctx, ref.Channel, opts...)
 	return err
 }
 

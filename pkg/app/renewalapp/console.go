@@ -23,12 +23,14 @@ import (
 const consoleLines = 30
 
 // watches maps the /bsswatch subcommands that list open findings to their checks.
-var watches = map[string]string{"balance": check.Balance}
+var watches = map[string]string{"balance": check.Balance, "coupons": check.Coupon, "invoices": check.Invoice}
 
 const consoleHelp = "*/bsswatch* answers only you, from what bsswatch last saw (no call to Huawei Cloud):\n" +
 	"• `/bsswatch balance [customer]`: low balances open now, optionally of one customer (name or id)\n" +
+	"• `/bsswatch coupons`: coupons and coupon quotas about to expire unused\n" +
+	"• `/bsswatch invoices`: the invoice requests still open, with their state\n" +
 	"• `/bsswatch renewals`: renewal quotes waiting for a decision\n" +
-	"• `/bsswatch status`: the last run of each check and the checks that cannot run\n" +
+	"• `/bsswatch status`: the last run of each check, the checks that cannot run, and snoozes\n" +
 	"• `/bsswatch help`: this text"
 
 // command answers a /bsswatch slash command, privately and at once: Slack's signature and the
@@ -83,7 +85,7 @@ func accounts(a *app.App) []string { return slices.Sorted(maps.Keys(a.Config.Pro
 func openFindings(ctx context.Context, a *app.App, name, filter string) (string, error) {
 	var lines []string
 	for _, acct := range accounts(a) {
-		st, err := alert.ReadStatus(ctx, a.Store, name, acct)
+		st, err := alert.ReadStatus(ctx, a.Store, name, acct, a.Now())
 		if err != nil {
 			return "", err
 		}
@@ -165,12 +167,15 @@ func status(ctx context.Context, a *app.App) (string, error) {
 				name, r.At.UTC().Format("2006-01-02 15:04 UTC"), r.Accounts, r.Findings, len(r.CheckErrors)))
 		}
 		for _, acct := range accounts(a) {
-			st, err := alert.ReadStatus(ctx, a.Store, name, acct)
+			st, err := alert.ReadStatus(ctx, a.Store, name, acct, a.Now())
 			if err != nil {
 				return "", err
 			}
 			if st.Failing {
 				lines = append(lines, fmt.Sprintf("    :x: %s failing since %s: %s", acct, st.FailingSince.UTC().Format(time.DateTime), notify.Escape(st.FailureReason)))
+			}
+			for _, z := range st.Snoozes {
+				lines = append(lines, fmt.Sprintf("    :zzz: %s: %d finding(s) snoozed by <@%s> until %s", acct, z.Findings, z.By, z.Until.UTC().Format("2006-01-02 15:04 UTC")))
 			}
 		}
 	}

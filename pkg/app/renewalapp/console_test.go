@@ -71,7 +71,7 @@ func TestSlashCommand(t *testing.T) {
 		t.Errorf("renewals answer:\n%s", text)
 	}
 	for _, sub := range []string{"", "help", "frobnicate"} {
-		if _, text := c.slash(t, "T0ACME", sub, "local-signing-secret"); !strings.Contains(text, "/bsswatch balance [customer]") {
+		if _, text := c.slash(t, "T0ACME", sub, "local-signing-secret"); !strings.Contains(text, "/bsswatch balance [customer]") || !strings.Contains(text, "/bsswatch coupons") {
 			t.Errorf("%q answer:\n%s\nwant the help", sub, text)
 		}
 	}

@@ -250,6 +250,9 @@ func functionURL(ctx context.Context, a *app.App, svc *renewal.Service, rn *runn
 		status, out := rn.Handle(ctx, h, body)
 		return events.LambdaFunctionURLResponse{StatusCode: status, Headers: map[string]string{"Content-Type": "application/json"}, Body: string(out)}, nil
 	}
+	if isSnooze(body) {
+		return events.LambdaFunctionURLResponse{StatusCode: snoozeClick(ctx, a, svc, h, body)}, nil
+	}
 	if slackapp.IsCommand(body) {
 		status, out := command(ctx, a, svc, h, body)
 		return events.LambdaFunctionURLResponse{StatusCode: status, Headers: map[string]string{"Content-Type": "application/json"}, Body: out}, nil

@@ -188,6 +188,7 @@ func (s *Server) listIssuedPartnerCoupons(c *call) (any, *apiError) {
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
+	now := s.couponNow()
 	var all []*Coupon
 	for _, cp := range s.w.issued {
 		switch {
@@ -195,7 +196,7 @@ func (s *Server) listIssuedPartnerCoupons(c *call) (any, *apiError) {
 			customerID != nil && cp.OwnerID != *customerID,
 			orderID != nil && cp.OrderID != *orderID,
 			typ != nil && cp.Type != *typ,
-			status != nil && cp.Status != *status,
+			status != nil && cp.statusAt(now) != *status,
 			!window(cp.CreateTime, createBegin, createEnd),
 			!window(cp.EffectiveTime, effBegin, effEnd),
 			!window(cp.ExpireTime, expBegin, expEnd):
@@ -206,7 +207,7 @@ func (s *Server) listIssuedPartnerCoupons(c *call) (any, *apiError) {
 	out := listIssuedPartnerCouponsResponse{TotalCount: len(all), UserCoupons: []partnerCoupon{}}
 	for _, cp := range pageOf(all, offset, limit) {
 		out.UserCoupons = append(out.UserCoupons, partnerCoupon{
-			CouponID: cp.ID, Status: cp.Status, CustomerID: cp.OwnerID, CouponType: cp.Type, MeasureID: 1,
+			CouponID: cp.ID, Status: cp.statusAt(now), CustomerID: cp.OwnerID, CouponType: cp.Type, MeasureID: 1,
 			FaceValue: amt(cp.FaceValue), EffectiveTime: ts(cp.EffectiveTime), ExpireTime: ts(cp.ExpireTime), OrderID: cp.OrderID,
 			PromotionPlanID: cp.PlanID, PromotionPlanName: cp.PlanName, PromotionPlanDesc: cp.PlanDesc, MediaType: 1, FetchMethod: 1,
 			UseLimits: useLimits(cp), ActiveTime: ts(cp.ActiveTime), CreateTime: ts(cp.CreateTime), Balance: amt(cp.Balance), IsFrozen: "0",
@@ -235,7 +236,7 @@ type userCoupon struct {
 	ActiveTime      string           `json:"active_time,omitempty"`
 	CreateTime      string           `json:"create_time"`
 	CouponVersion   int              `json:"coupon_version"`
-	Balance         *amountJSON      `json:"balance"` // float64 in the SDK
+	Balance         *amountJSON      `json:"balance,omitempty"` // float64 in the SDK; absent for version 1
 	IsFrozen        string           `json:"is_frozen"`
 	Currency        string           `json:"currency"`
 	SourceID        string           `json:"source_id"`
@@ -272,6 +273,7 @@ func (s *Server) listSubCustomerCoupons(c *call) (any, *apiError) {
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
+	now := s.couponNow()
 	coupons := s.w.partnerCoupons
 	if c.p.kind == kindCustomer {
 		coupons = s.w.byID[c.p.customerID].coupons
@@ -284,7 +286,7 @@ func (s *Server) listSubCustomerCoupons(c *call) (any, *apiError) {
 			planID != nil && cp.PlanID != *planID,
 			source != nil && cp.SourceID != *source,
 			typ != nil && cp.Type != *typ,
-			status != nil && cp.Status != *status,
+			status != nil && cp.statusAt(now) != *status,
 			(activeBegin != nil || activeEnd != nil) && (cp.ActiveTime.IsZero() || !window(cp.ActiveTime, activeBegin, activeEnd)):
 			continue
 		}
@@ -292,13 +294,17 @@ func (s *Server) listSubCustomerCoupons(c *call) (any, *apiError) {
 	}
 	out := listSubCustomerCouponsResponse{Count: len(all), UserCoupons: []userCoupon{}}
 	for _, cp := range pageOf(all, offset, limit) {
-		out.UserCoupons = append(out.UserCoupons, userCoupon{
-			CouponID: cp.ID, CouponCode: cp.Code, Status: cp.Status, CustomerID: cp.OwnerID, CouponType: cp.Type, MeasureID: 1,
+		uc := userCoupon{
+			CouponID: cp.ID, CouponCode: cp.Code, Status: cp.statusAt(now), CustomerID: cp.OwnerID, CouponType: cp.Type, MeasureID: 1,
 			FaceValue: amt(cp.FaceValue), ValidTime: ts(cp.EffectiveTime), ExpireTime: ts(cp.ExpireTime), OrderID: cp.OrderID,
 			PromotionPlanID: cp.PlanID, PlanName: cp.PlanName, PlanDesc: cp.PlanDesc, MediaType: 1, FetchMethod: 1,
 			UseLimits: useLimits(cp), ActiveTime: ts(cp.ActiveTime), CreateTime: ts(cp.CreateTime), CouponVersion: cp.Version,
 			Balance: amt(cp.Balance), IsFrozen: "0", Currency: cp.Currency, SourceID: cp.SourceID,
-		})
+		}
+		if cp.Version == 1 {
+			uc.Balance = nil // "如果为老版本优惠券，该值为空": old single-use coupons have no balance
+		}
+		out.UserCoupons = append(out.UserCoupons, uc)
 	}
 	return out, nil
 }

@@ -62,7 +62,7 @@ func generate(site string, seed int64, n int, now time.Time) *world {
 	w.partnerCoupons = g.partnerCoupons(w.partner.ID)
 	w.quotas = g.quotas()
 	if site == SiteIntl {
-		w.partnerInvoices = g.partnerInvoices(w.partner.DomainID)
+		w.partnerInvoices = byApplyTime(g.partnerInvoices(w.partner.DomainID))
 	}
 	w.customers = make([]*customer, n)
 	for i := range n {
@@ -293,6 +293,7 @@ func (g *gen) customer(i int, partnerID string) *customer {
 		for range g.r.IntN(3) {
 			c.invoices = append(c.invoices, g.invoice(id, InvoiceStates[g.r.IntN(len(InvoiceStates))]))
 		}
+		byApplyTime(c.invoices)
 	}
 	return c
 }
@@ -517,18 +518,18 @@ func (g *gen) partnerInvoices(domainID string) []*Invoice {
 	for range 8 {
 		out = append(out, g.invoice(domainID, 8))
 	}
-	return out
+	return append(out, g.liveInvoices(domainID, out[len(out)-1])...)
 }
 
 func (g *gen) invoice(domainID string, state int) *Invoice {
-	amount := decimal.New(int64(1000+g.r.IntN(500_000)), -2)
+	amount := g.invoiceAmount()
 	applied := g.now.Add(-time.Duration(1+g.r.IntN(180*24)) * time.Hour)
 	inv := &Invoice{
 		RequestID: "IR" + g.chars(alnumUpper, 18), DomainID: domainID, Title: g.pick(enWords) + " " + g.pick(enSuffixes),
 		TitleType: 1, Type: 1, Method: g.r.IntN(3), Class: g.r.IntN(2), State: state, Amount: amount,
 		TaxRate: "0.07", TaxAmount: amount.Mul(decimal.New(7, -2)).Round(2), ApplyTime: applied,
 		TradeType: []int{3, 4, 5, 6, 7, 8, 10}[g.r.IntN(7)], BillCycle: applied.AddDate(0, -1, 0).Format("2006-01"),
-		Email: "finance@example.com", RequestMode: "0",
+		Email: "finance@example.com", RequestMode: "0", ApplyForm: g.r.IntN(applyForms),
 	}
 	if state == 8 {
 		inv.InvoiceNo = "INV" + g.chars("0123456789", 10)

@@ -1,9 +1,5 @@
 package sandbox
 
-import (
-	"sort"
-)
-
 // Wire shapes of ListInvoices (services/bssintl/v2/model: InvoiceRequestInfoIntl, TaxInfo); the keys
 // are camelCase on this API only.
 
@@ -32,6 +28,8 @@ type invoiceInfo struct {
 	Email         string      `json:"email"`
 	RequestMode   string      `json:"requestMode"`
 	InvoiceNo     string      `json:"invoiceNo,omitempty"`
+	CancelReason  string      `json:"cancelReason,omitempty"`
+	SrcRequestID  string      `json:"srcRequestId,omitempty"`
 	TradeType     int         `json:"tradeType"`
 	BillCycle     string      `json:"billCycle"`
 	TaxList       []taxInfo   `json:"taxList"`
@@ -75,21 +73,19 @@ func (s *Server) listInvoices(c *call) (any, *apiError) {
 	if c.p.kind == kindCustomer {
 		src = s.w.byID[c.p.customerID].invoices
 	}
-	var all []*Invoice
-	for _, inv := range src {
-		if !inv.ApplyTime.Before(*start) && !inv.ApplyTime.After(*end) {
-			all = append(all, inv)
-		}
-	}
-	sort.SliceStable(all, func(i, j int) bool { return all[i].ApplyTime.After(all[j].ApplyTime) })
+	// Requests are kept latest first, so the window is one run of them, and only the page asked
+	// for is brought to the business clock.
+	all := inWindow(src, *start, *end)
+	at := s.now()
 	out := listInvoicesResponse{Count: len(all), Invoices: []invoiceInfo{}}
 	offset := (page - 1) * limit
-	for _, inv := range pageOf(all, offset, limit) {
+	for _, p := range pageOf(all, offset, limit) {
+		inv := p.asOf(at)
 		out.Invoices = append(out.Invoices, invoiceInfo{
 			RequestID: inv.RequestID, TitleType: inv.TitleType, InvoiceType: inv.Type, InvoiceTitle: inv.Title,
 			InvoiceAmount: amt(inv.Amount), InvoiceMethod: inv.Method, InvoiceClass: inv.Class, InvoiceState: inv.State,
-			ApplyOpera: inv.Email, ApplyTime: ts(inv.ApplyTime), InvoiceMode: "1", Email: inv.Email, RequestMode: inv.RequestMode,
-			InvoiceNo: inv.InvoiceNo, TradeType: inv.TradeType, BillCycle: inv.BillCycle,
+			ApplyOpera: inv.Email, ApplyTime: applyTimeText(inv.ApplyTime, inv.ApplyForm), InvoiceMode: "1", Email: inv.Email, RequestMode: inv.RequestMode,
+			InvoiceNo: inv.InvoiceNo, CancelReason: inv.CancelReason, SrcRequestID: inv.SrcRequestID, TradeType: inv.TradeType, BillCycle: inv.BillCycle,
 			TaxList: []taxInfo{{TaxClass: "VAT", TaxRate: inv.TaxRate, SubTaxClass: "GST", TaxAmount: amt(inv.TaxAmount), TaxVisibleFlag: "Y", TaxAccountingFlag: "Y"}},
 		})
 	}

@@ -225,17 +225,24 @@ func (s *Server) Quotas() []Quota {
 }
 
 // Invoices returns the invoice requests of an account (the partner's or a customer's domain id),
-// on the international site; the China site has none.
+// on the international site, as they stand at the business clock; the China site has none.
 func (s *Server) Invoices(domainID string) []Invoice {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	if domainID == s.w.partner.DomainID {
-		return copyAll(s.w.partnerInvoices)
+	src := s.w.partnerInvoices
+	if domainID != s.w.partner.DomainID {
+		c, ok := s.w.byID[domainID]
+		if !ok {
+			return nil
+		}
+		src = c.invoices
 	}
-	if c, ok := s.w.byID[domainID]; ok {
-		return copyAll(c.invoices)
+	at := s.now()
+	out := make([]Invoice, len(src))
+	for i, inv := range src {
+		out[i] = inv.asOf(at)
 	}
-	return nil
+	return out
 }
 
 // Quote is what ListRenewRateOnPeriod would answer for resources that can all be renewed.

@@ -212,6 +212,13 @@ type Invoice struct {
 	BillCycle   string
 	Email       string
 	RequestMode string // "0" issue, "1" return, "2" issued then returned
+	// SrcRequestID is the original request of a return.
+	SrcRequestID string
+	CancelReason string
+	// ApplyForm is how applyTime is written on the wire (ApplyRFC3339, ...).
+	ApplyForm int
+	// Steps are the states the request reaches later, in time order (see Server.Advance).
+	Steps []InvoiceStep
 }
 
 // InvoiceStates lists every invoiceState code the international site documents.

@@ -1,0 +1,167 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bsswatch/bsswatch/pkg/app"
+	"github.com/bsswatch/bsswatch/pkg/bss/sandbox"
+	"github.com/bsswatch/bsswatch/pkg/notify/slacklocal"
+	"github.com/bsswatch/bsswatch/pkg/runtimeapi"
+	"github.com/bsswatch/bsswatch/pkg/state/dynamo/dynamotest"
+)
+
+const channel = "CINVOICES"
+
+// artifact is the function as deployed: built with the Lambda build tags, configured only through
+// its environment, and driven through the Runtime API with the scheduler's JSON.
+type artifact struct {
+	*runtimeapi.Function
+	box   *sandbox.Server
+	slack *slacklocal.Server
+}
+
+// startArtifact serves an international partner whose invoice requests move with the sandbox clock
+// (anchored at the real time, which the function's own clock reads).
+func startArtifact(t *testing.T, site string, configYAML func(box *sandbox.Server, sandboxURL, slackURL string) string) *artifact {
+	t.Helper()
+	box, err := sandbox.New(sandbox.Options{Site: site, Seed: 13, Customers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bssSrv := httptest.NewServer(box)
+	t.Cleanup(func() { box.Close(); bssSrv.Close() })
+	slack := slacklocal.New(slacklocal.WithToken("xoxb-artifact"))
+	t.Cleanup(slack.Close)
+	_, table := dynamotest.Start(t)
+
+	cfgPath := filepath.Join(t.TempDir(), "bsswatch.yaml")
+	if err := os.WriteFile(cfgPath, []byte(configYAML(box, bssSrv.URL, slack.APIURL())), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	m := box.Manifest(bssSrv.URL)
+	env := []string{
+		"BSSWATCH_CONFIG=" + cfgPath,
+		"BSSWATCH_STATE_TABLE=" + table,
+		"AWS_ENDPOINT_URL_DYNAMODB=" + dynamotest.Endpoint(t),
+		"AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local",
+		"PARTNER_AK=" + m.Partner.AK, "PARTNER_SK=" + m.Partner.SK,
+		"SLACK_BOT_TOKEN=xoxb-artifact",
+	}
+	return &artifact{Function: runtimeapi.StartFunction(t, ".", env), box: box, slack: slack}
+}
+
+func config(site string) func(box *sandbox.Server, sandboxURL, slackURL string) string {
+	return func(box *sandbox.Server, sandboxURL, slackURL string) string {
+		return fmt.Sprintf(`
+profiles:
+  partner: {role: partner, site: %s, domain_id: %q, ak: env:PARTNER_AK, sk: env:PARTNER_SK, endpoint: %q}
+state: {backend: dynamodb}
+destinations:
+  finance: {type: slack, token: env:SLACK_BOT_TOKEN, channel: %s, api_url: %q}
+routes: [{to: [finance]}]
+ops: [finance]
+checks:
+  invoice:
+    accounts: [{profile: partner}]
+`, site, box.Partner().DomainID, sandboxURL, channel, slackURL)
+	}
+}
+
+func (a *artifact) run(t *testing.T, event []byte) app.Result {
+	t.Helper()
+	r := a.Invoke(t, event)
+	if r.Error != nil {
+		t.Fatalf("function error: %+v", r.Error)
+	}
+	var res app.Result
+	if err := json.Unmarshal(r.Payload, &res); err != nil {
+		t.Fatalf("answer %s: %v", r.Payload, err)
+	}
+	return res
+}
+
+func TestArtifactTellsInvoiceChangesOnce(t *testing.T) {
+	a := startArtifact(t, sandbox.SiteIntl, config("intl"))
+	scheduled, err := os.ReadFile("testdata/scheduled.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// The first run records every request and tells nothing.
+	res := a.run(t, scheduled)
+	if res.Findings == 0 || len(res.CheckErrors) != 0 || len(res.Sent) != 0 {
+		t.Fatalf("first run = %+v, want requests recorded and nothing sent", res)
+	}
+	if n := len(a.slack.Events()); n != 0 {
+		t.Fatalf("first run made %d Slack calls, want none", n)
+	}
+
+	// A day later one request was issued and one rejected: one message says so.
+	a.box.Advance(24 * time.Hour)
+	res = a.run(t, scheduled)
+	if res.Sent["firing"] != 1 || res.Delivered != 1 {
+		t.Fatalf("second run = %+v, want one message delivered", res)
+	}
+	msgs := a.slack.Messages(channel)
+	if len(msgs) != 1 {
+		t.Fatalf("Slack got %d messages, want 1", len(msgs))
+	}
+	text := msgs[0].Render()
+	for _, want := range []string{"pending review (1) -> completed (8), Invoice no. INV",
+		"info -> warning, pending review (1) -> rejected: awaiting rejection review (11), Reason The tax ID does not match the invoice title."} {
+		if !strings.Contains(text, want) {
+			t.Errorf("message lacks %q:\n%s", want, text)
+		}
+	}
+
+	// The same schedule again tells nothing.
+	events := len(a.slack.Events())
+	if res := a.run(t, scheduled); len(res.Sent) != 0 {
+		t.Errorf("third run sent %v, want nothing", res.Sent)
+	}
+	if n := len(a.slack.Events()) - events; n != 0 {
+		t.Errorf("third run made %d Slack calls, want none", n)
+	}
+
+	// A 2xx answer without count changes nothing and tells ops once; the next run says it recovered.
+	if err := a.box.AddFault(sandbox.Fault{API: "ListInvoices", Count: 1, Body: "{}"}); err != nil {
+		t.Fatal(err)
+	}
+	res = a.run(t, scheduled)
+	if len(res.CheckErrors) != 1 || !strings.Contains(res.CheckErrors[0], "no total count") || res.Sent["check_failed"] != 1 {
+		t.Errorf("faulty run = %+v, want the malformed answer reported to ops", res)
+	}
+	res = a.run(t, scheduled)
+	// The result counts a recovery with the resolved messages.
+	if len(res.CheckErrors) != 0 || len(res.Sent) != 1 || res.Sent["resolved"] != 1 {
+		t.Errorf("next run = %+v, want only the recovery told", res)
+	}
+	if m, _ := a.slack.Message(channel, msgs[0].TS); m.Edits != 0 {
+		t.Errorf("the digest was edited %d times, want none: missing data changes nothing", m.Edits)
+	}
+}
+
+func TestArtifactRefusesAChinaSiteProfile(t *testing.T) {
+	a := startArtifact(t, sandbox.SiteCN, config("cn"))
+	select {
+	case <-a.Proc.Exited():
+	case <-time.After(time.Minute):
+		t.Fatal("the function kept running with a China-site profile")
+	}
+	if a.Proc.ExitErr() == nil {
+		t.Error("the function exited 0 with a China-site profile")
+	}
+	logs, _ := os.ReadFile(a.Logs)
+	for _, want := range []string{"checks.invoice.accounts[0].profile", "the China site has no invoice API", "发票管理"} {
+		if !strings.Contains(string(logs), want) {
+			t.Errorf("start-up log lacks %q:\n%s", want, logs)
+		}
+	}
+}
