@@ -87,6 +87,9 @@ type Quote struct {
 	Created      time.Time  `json:"created"`
 	Deadline     time.Time  `json:"deadline"`
 	Message      notify.Ref `json:"message"`
+	// Group lists, in message order, the quotes sharing Message (this one among them); empty when
+	// the quote has a message of its own.
+	Group []string `json:"group,omitempty"`
 	State        State      `json:"state"`
 	Approvals    []Approval `json:"approvals,omitempty"`
 	// Decider and DecidedAt say who moved the quote out of pending (approved, rejected) and when.

@@ -117,6 +117,17 @@ func orDefault(d, def time.Duration) time.Duration {
 	return d
 }
 
+// summarize posts the scan's one summary to the quotes' channel (nothing when it has nothing to say).
+func (s *Service) summarize(ctx context.Context, reports []Report) {
+	text := summary(reports)
+	if text == "" {
+		return
+	}
+	if _, err := s.Slack.Out.Post(ctx, text, nil); err != nil {
+		s.log().WarnContext(ctx, "slack summary", "error", err.Error())
+	}
+}
+
 // audit records one step; a failure is logged, not returned: the step itself already happened.
 func (s *Service) audit(ctx context.Context, q *Quote, actor, action, detail string) {
 	err := s.Store.Audit(context.WithoutCancel(ctx), Entry{QuoteID: q.ID, At: s.now(), Actor: actor, Action: action, Detail: detail})
@@ -128,14 +139,15 @@ func (s *Service) audit(ctx context.Context, q *Quote, actor, action, detail str
 // show updates a quote's message to its current state, and replies in its thread with reply (if
 // any). Slack failures are logged: the state store, not the message, is the record.
 func (s *Service) show(ctx context.Context, q *Quote, reply string) {
-	text, blocks := s.Slack.render(q)
-	if err := s.Slack.Out.Update(ctx, q.Message, text, blocks); err != nil {
-		s.log().WarnContext(ctx, "slack update", "quote", q.ID, "state", q.State, "error", err.Error())
+	if text, blocks, ok := s.message(ctx, q); ok {
+		if err := s.Slack.Out.Update(ctx, q.Message, text, blocks); err != nil {
+			s.log().WarnContext(ctx, "slack update", "quote", q.ID, "state", q.State, "error", err.Error())
+		}
 	}
 	if reply == "" {
 		return
 	}
-	if err := s.Slack.Out.Reply(ctx, q.Message, reply); err != nil {
+	if err := s.Slack.Out.Reply(ctx, q.Message, threadText(q, reply)); err != nil {
 		s.log().WarnContext(ctx, "slack reply", "quote", q.ID, "state", q.State, "error", err.Error())
 	}
 }

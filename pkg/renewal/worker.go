@@ -114,7 +114,7 @@ func (s *Service) supersede(ctx context.Context, q Quote, a Account, newAmount s
 	if why != nil {
 		note = strings.TrimPrefix(why.Error(), "renewal: ")
 	}
-	fresh, err := s.quote(ctx, &a, q.Items, q.ID, nil)
+	fresh, err := s.quote(ctx, &a, q.Items, q.ID, nil, true)
 	if err != nil {
 		// The resources become free with q's end; the next scan quotes them.
 		s.log().WarnContext(ctx, "re-quote after price rise", "quote", q.ID, "error", err.Error())
@@ -350,7 +350,7 @@ func (s *Service) fail(ctx context.Context, q Quote, from []State, reason string
 }
 
 func (s *Service) reply(ctx context.Context, q *Quote, text string) {
-	if err := s.Slack.Out.Reply(ctx, q.Message, text); err != nil {
+	if err := s.Slack.Out.Reply(ctx, q.Message, threadText(q, text)); err != nil {
 		s.log().WarnContext(ctx, "slack reply", "quote", q.ID, "error", err.Error())
 	}
 }
