@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/bsswatch/bsswatch/pkg/app"
@@ -102,6 +103,11 @@ func benchRenewal(ctx context.Context, f benchFlags, stdout io.Writer, spawn spa
 	fmt.Fprintf(stdout, "renewal scan: %d customers (%d reseller), sandbox latency %s, rate %g calls/s per API and account\n", f.customers, resellers, f.latency, f.rate)
 	fmt.Fprintf(stdout, "accounts %d (not scanned %d), quotes %d, messages %d, cold start %s, peak Go heap %s\n",
 		len(res.Reports), failed, quotes, len(slack.Messages("")), cold.Round(time.Millisecond), mib(heap.objects))
+	for _, msg := range slack.Messages("") {
+		if strings.HasPrefix(msg.Text, "Renewal scan:") {
+			fmt.Fprintln(stdout, "channel summary: "+msg.Text)
+		}
+	}
 	benchLine(stdout, check.Renewal, f.customers, calls, minimum, wall, floor, rss,
 		fmt.Sprintf("ratio=%.2f", float64(wall)/float64(floor)), fmt.Sprintf("cold_start_ms=%.1f", float64(cold.Microseconds())/1000),
 		"quotes="+strconv.Itoa(quotes), "not_scanned="+strconv.Itoa(failed))
