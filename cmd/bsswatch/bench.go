@@ -69,6 +69,7 @@ var benches = []struct {
 	run   func(ctx context.Context, f benchFlags, stdout io.Writer, spawn spawnSandbox) error
 }{
 	{check.Balance, benchBalance},
+	{"runway", benchRunway},
 	{check.Coupon, benchCoupon},
 	{check.Invoice, benchInvoice},
 	{check.Renewal, benchRenewal},

@@ -316,6 +316,9 @@ func (d *demo) play(ctx context.Context, w io.Writer) error {
 	if err := d.playCoupons(ctx, w, channel); err != nil {
 		return err
 	}
+	if err := d.playRunway(ctx, w, channel); err != nil {
+		return err
+	}
 
 	fmt.Fprintf(w, "\nDone in %s. Next, with your own account, from the repository's root:\n",
 		time.Since(d.started).Round(10*time.Millisecond))

@@ -279,10 +279,11 @@ func ReadStatus(ctx context.Context, st state.Store, check, account string, now 
 }
 
 // Snooze keeps the reminders of check's open findings for account quiet until until, on behalf of by
-// (a Slack user id): it records each open finding at its present severity and tier, so one that gets
-// worse (or moves to another tier) breaks through and is told as usual. It returns how many findings
-// it snoozed; with none open it records nothing.
-func Snooze(ctx context.Context, st state.Store, check, account, by string, now, until time.Time) (int, error) {
+// (a Slack user id): it records each open finding (or only the one with fingerprint, when that is
+// set) at its present severity and tier, so one that gets worse (or moves to another tier) breaks
+// through and is told as usual. It returns how many findings it snoozed; with none open it records
+// nothing.
+func Snooze(ctx context.Context, st state.Store, check, account, fingerprint, by string, now, until time.Time) (int, error) {
 	s, err := load(ctx, st, partition(check, account))
 	if err != nil {
 		return 0, err
@@ -291,7 +292,7 @@ func Snooze(ctx context.Context, st state.Store, check, account, by string, now,
 	if s.group.h.Open {
 		for _, c := range s.chunks {
 			for fp, f := range c.findings {
-				if !f.Final {
+				if !f.Final && (fingerprint == "" || fp == fingerprint) {
 					z.Findings[fp] = f
 				}
 			}

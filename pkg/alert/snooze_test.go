@@ -18,7 +18,7 @@ func TestSnoozeQuietsRemindersUntilAFindingGetsWorse(t *testing.T) {
 	v.run(t, eval(a, b))
 	v.alerts.take()
 
-	n, err := alert.Snooze(ctx, v.st, "balance", "partner-cn", "U0ADA", v.clk.Now(), v.clk.Now().Add(7*24*time.Hour))
+	n, err := alert.Snooze(ctx, v.st, "balance", "partner-cn", "", "U0ADA", v.clk.Now(), v.clk.Now().Add(7*24*time.Hour))
 	if err != nil || n != 2 {
 		t.Fatalf("Snooze = %d, %v; want both open findings snoozed", n, err)
 	}
@@ -63,7 +63,7 @@ func TestSnoozeEndsOnTime(t *testing.T) {
 	a := finding("c-1", notify.Warning, "¥900.00")
 	v.run(t, eval(a))
 	v.alerts.take()
-	if _, err := alert.Snooze(context.Background(), v.st, "balance", "partner-cn", "U0ADA", v.clk.Now(), v.clk.Now().Add(24*time.Hour)); err != nil {
+	if _, err := alert.Snooze(context.Background(), v.st, "balance", "partner-cn", "", "U0ADA", v.clk.Now(), v.clk.Now().Add(24*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	v.clk.Advance(23 * time.Hour)
@@ -78,7 +78,23 @@ func TestSnoozeEndsOnTime(t *testing.T) {
 
 func TestSnoozeWithNothingOpenRecordsNothing(t *testing.T) {
 	v := newEnv(t)
-	if n, err := alert.Snooze(context.Background(), v.st, "balance", "partner-cn", "U0ADA", v.clk.Now(), v.clk.Now().Add(time.Hour)); err != nil || n != 0 {
+	if n, err := alert.Snooze(context.Background(), v.st, "balance", "partner-cn", "", "U0ADA", v.clk.Now(), v.clk.Now().Add(time.Hour)); err != nil || n != 0 {
 		t.Errorf("Snooze = %d, %v; want nothing snoozed", n, err)
+	}
+}
+
+func TestSnoozeOneFindingLeavesTheOthersReminded(t *testing.T) {
+	v := newEnv(t)
+	a, b := finding("c-1", notify.Warning, "¥900.00"), finding("c-2", notify.Warning, "¥800.00")
+	v.run(t, eval(a, b))
+	v.alerts.take()
+	n, err := alert.Snooze(context.Background(), v.st, "balance", "partner-cn", a.Fingerprint(), "U0ADA", v.clk.Now(), v.clk.Now().Add(7*24*time.Hour))
+	if err != nil || n != 1 {
+		t.Fatalf("Snooze = %d, %v; want the one finding", n, err)
+	}
+	v.clk.Advance(25 * time.Hour)
+	v.run(t, eval(a, b))
+	if got := one(t, v.alerts); got.Msg.Kind != notify.KindRepeat {
+		t.Errorf("kind %s, want a reminder for the finding nobody snoozed", got.Msg.Kind)
 	}
 }

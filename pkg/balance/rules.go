@@ -5,6 +5,7 @@ import (
 	"sort"
 
 	"github.com/bsswatch/bsswatch/pkg/bss"
+	"github.com/bsswatch/bsswatch/pkg/runway"
 )
 
 // Subjects of the balance check. A prefix ending in "/" in a skipped list covers every subject under
@@ -23,6 +24,8 @@ type Rules struct {
 	Customers *CustomerRules
 	// Own watches accounts through their own credentials (ShowCustomerAccountBalances).
 	Own []OwnRules
+	// Runway, when set, also judges how many days each watched balance lasts at its recent spend.
+	Runway *runway.Rules
 }
 
 // PartnerRules hold the thresholds of the partner's own accounts, per account type; types with no

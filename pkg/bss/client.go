@@ -26,25 +26,31 @@ type API string
 
 // The APIs this package calls.
 const (
-	ListPartnerBalances            API = "ListPartnerBalances"
-	ListSubCustomers               API = "ListSubCustomers"
-	ListCustomersBalancesDetail    API = "ListCustomersBalancesDetail"
-	ShowCustomerAccountBalances    API = "ShowCustomerAccountBalances"
-	ListQuotaCoupons               API = "ListQuotaCoupons"
-	ListIssuedPartnerCoupons       API = "ListIssuedPartnerCoupons"
-	ListSubCustomerCoupons         API = "ListSubCustomerCoupons"
-	ListPayPerUseCustomerResources API = "ListPayPerUseCustomerResources"
-	ListRenewRateOnPeriod          API = "ListRenewRateOnPeriod"
-	RenewalResources               API = "RenewalResources"
-	ListCustomerOrders             API = "ListCustomerOrders"
-	ListInvoices                   API = "ListInvoices"
+	ListPartnerBalances             API = "ListPartnerBalances"
+	ListSubCustomers                API = "ListSubCustomers"
+	ListCustomersBalancesDetail     API = "ListCustomersBalancesDetail"
+	ShowCustomerAccountBalances     API = "ShowCustomerAccountBalances"
+	ListQuotaCoupons                API = "ListQuotaCoupons"
+	ListIssuedPartnerCoupons        API = "ListIssuedPartnerCoupons"
+	ListSubCustomerCoupons          API = "ListSubCustomerCoupons"
+	ListPayPerUseCustomerResources  API = "ListPayPerUseCustomerResources"
+	ListRenewRateOnPeriod           API = "ListRenewRateOnPeriod"
+	RenewalResources                API = "RenewalResources"
+	ListCustomerOrders              API = "ListCustomerOrders"
+	ListInvoices                    API = "ListInvoices"
+	ListPartnerAccountChangeRecords API = "ListPartnerAccountChangeRecords"
+	ListConsumeSubCustomers         API = "ListConsumeSubCustomers"
+	ListSubCustomerBillDetail       API = "ListSubCustomerBillDetail"
+	ListCustomerselfResourceRecords API = "ListCustomerselfResourceRecords"
 	// CreateTemporaryAccessKeyByAgency is IAM's, not BSS's: a partner assumes a customer's agency.
 	CreateTemporaryAccessKeyByAgency API = "CreateTemporaryAccessKeyByAgency"
 )
 
 var allAPIs = [...]API{ListPartnerBalances, ListSubCustomers, ListCustomersBalancesDetail,
 	ShowCustomerAccountBalances, ListQuotaCoupons, ListIssuedPartnerCoupons, ListSubCustomerCoupons,
-	ListPayPerUseCustomerResources, ListRenewRateOnPeriod, RenewalResources, ListCustomerOrders, ListInvoices, CreateTemporaryAccessKeyByAgency}
+	ListPayPerUseCustomerResources, ListRenewRateOnPeriod, RenewalResources, ListCustomerOrders, ListInvoices,
+	ListPartnerAccountChangeRecords, ListConsumeSubCustomers, ListSubCustomerBillDetail, ListCustomerselfResourceRecords,
+	CreateTemporaryAccessKeyByAgency}
 
 // apiIndex is each API's place in allAPIs, which is its place in a Client's counters.
 var apiIndex = func() map[API]int {

@@ -28,6 +28,10 @@
 //	RenewRate, Renew  ListRenewRateOnPeriod, RenewalResources  -     yes             -             yes
 //	RenewalOrders     ListCustomerOrders (+ Resources)  -            yes             -             yes
 //	Invoices          ListInvoices                    -              -               yes           yes
+//	PartnerSpend      ListPartnerAccountChangeRecords yes            -               -             -
+//	ConsumingCustomers ListConsumeSubCustomers        yes            -               -             -
+//	CustomerSpend     ListSubCustomerBillDetail       yes            -               -             -
+//	OwnSpend          ListCustomerselfResourceRecords -              yes             -             yes
 //
 // A partner quotes and renews a customer's resources with that customer's credentials (its own
 // AK/SK, or temporary credentials from an agency), never with the partner's.
@@ -36,7 +40,8 @@
 //
 // Every list is read to the end at the largest page size the API accepts (PageSubCustomers 100,
 // PageQuotas 100, PageIssued 100, PageCoupons 100, PageResources 500, PageInvoices 100, PageOrders
-// 100), so a listing of n records takes Pages(n, size) calls, the minimum: the first call tells the
+// 100, PageAccountChanges 100, PageConsumers 100, PageCustomerBills 1000, PageOwnResourceBills 1000;
+// the fee-record APIs take one bill cycle per call, so a window across two months is two listings), so a listing of n records takes Pages(n, size) calls, the minimum: the first call tells the
 // total and the remaining pages are then read with up to Options.Concurrency calls in flight. The
 // totals are "total_count", except "count" for ListSubCustomers, ListSubCustomerCoupons and
 // ListInvoices; offsets are record offsets from 0, except ListInvoices, whose offset is a page

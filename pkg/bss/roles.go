@@ -9,7 +9,8 @@ import "fmt"
 func Can(role Role, site Site, api API) error {
 	partner, cn := role == Partner, site == China
 	switch api {
-	case ListPartnerBalances, ListCustomersBalancesDetail, ListQuotaCoupons, ListIssuedPartnerCoupons:
+	case ListPartnerBalances, ListCustomersBalancesDetail, ListQuotaCoupons, ListIssuedPartnerCoupons,
+		ListPartnerAccountChangeRecords, ListConsumeSubCustomers, ListSubCustomerBillDetail:
 		if !partner || !cn {
 			return fmt.Errorf("only a China-site partner can call %s", api)
 		}
@@ -21,6 +22,11 @@ func Can(role Role, site Site, api API) error {
 		// Documented for a customer's own account only (customer AK/SK; intl doc mac_00001).
 		if partner {
 			return fmt.Errorf("%s reads a customer's own balance; a partner cannot call it (a China-site partner reads its balances with ListPartnerBalances)", api)
+		}
+	case ListCustomerselfResourceRecords:
+		// Documented for a customer's own consumption, like ShowCustomerAccountBalances.
+		if partner {
+			return fmt.Errorf("%s reads a customer's own fee records; a partner cannot call it (a China-site partner reads its spend with ListPartnerAccountChangeRecords)", api)
 		}
 	case ListRenewRateOnPeriod, RenewalResources:
 		if partner {

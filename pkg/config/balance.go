@@ -10,7 +10,7 @@ import (
 )
 
 func (p *parser) balance(n *yaml.Node, path string, c *Config) *balance.Rules {
-	m, ok := p.fields(n, path, "partner", "customers", "own")
+	m, ok := p.fields(n, path, "partner", "customers", "own", "runway")
 	if !ok {
 		return nil
 	}
@@ -85,6 +85,9 @@ func (p *parser) balance(n *yaml.Node, path string, c *Config) *balance.Rules {
 				b.Own = append(b.Own, ob)
 			}
 		}
+	}
+	if rn := m.opt("runway"); rn != nil {
+		b.Runway = p.runway(rn, join(path, "runway"), c, b)
 	}
 	return b
 }

@@ -42,6 +42,8 @@
 //	  partner          profile (a partner on cn), thresholds.<cash|credit|bonus|deposit|allocatable>
 //	  customers        profile (a partner on cn), default, overrides.<customer id>
 //	  own[]            profile (a customer, or a partner on intl), threshold
+//	  runway           window_days (1-92, default 14), warning_days (14), critical_days (3, at most
+//	                   warning_days), spike_factor (3), ceiling ("all", default, or {currency, amount})
 //	checks.coupon
 //	  tiers[]          {days 1-366, severity}, days strictly decreasing (default 30 info, 7 warning, 1 critical)
 //	  expired          severity (default warning), lookback_days 1-366 (default 7)

@@ -35,9 +35,13 @@ func Escape(text string) string { return slackEscape.Replace(text) }
 // renderBlocks renders msg as Block Kit: a header with the severity emoji and title, the summary and
 // its notes, extra sections (changes, reminders) when the destination cannot use threads, one section per item
 // worst first, and a context line with check, account and time. Items beyond Slack's 50-block limit
-// are counted in an "…and N more" line. tail (buttons) goes last, after the context line, within the
-// limit.
-func renderBlocks(msg Message, tail []slack.Block, extra ...string) []slack.Block {
+// are counted in an "…and N more" line. With snooze, the digest ends with Snooze buttons (within the
+// limit) and each open finding has a menu to snooze it alone.
+func renderBlocks(msg Message, snooze bool, extra ...string) []slack.Block {
+	var tail []slack.Block
+	if snooze {
+		tail = []slack.Block{SnoozeButtons(msg.Check, msg.Account)}
+	}
 	title := msg.Title
 	emoji := severityEmoji[msg.Severity]
 	switch msg.Kind {
@@ -70,7 +74,13 @@ func renderBlocks(msg Message, tail []slack.Block, extra ...string) []slack.Bloc
 		shown = items[:room-1] // one block goes to the "…and N more" line
 	}
 	for _, it := range shown {
-		blocks = append(blocks, section(itemText(it)))
+		sec := section(itemText(it))
+		if snooze && it.Status != "resolved" && it.Fingerprint != "" {
+			if menu := snoozeMenu(msg.Check, msg.Account, it.Fingerprint); menu != nil {
+				sec.Accessory = slack.NewAccessory(menu)
+			}
+		}
+		blocks = append(blocks, sec)
 	}
 	if n := len(items) - len(shown); n > 0 {
 		blocks = append(blocks, section(fmt.Sprintf("…and %d more", n)))

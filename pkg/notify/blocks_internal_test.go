@@ -27,7 +27,7 @@ func TestRenderBlocksStaysWithinSlackLimits(t *testing.T) {
 			for i := range tt.items {
 				msg.Items = append(msg.Items, Item{Title: fmt.Sprintf("item %d", i), Severity: Severity(i % 3)})
 			}
-			blocks := renderBlocks(msg, nil, tt.extra...)
+			blocks := renderBlocks(msg, false, tt.extra...)
 			if len(blocks) != tt.wantBlock {
 				t.Errorf("got %d blocks, want %d", len(blocks), tt.wantBlock)
 			}
@@ -53,7 +53,7 @@ func TestRenderBlocksOrdersWorstFirstAndEscapes(t *testing.T) {
 			{Title: "crit", Severity: Critical},
 			{Title: "warn 2", Severity: Warning},
 		}}
-	blocks := renderBlocks(msg, nil)
+	blocks := renderBlocks(msg, false)
 	header := blocks[0].(*slack.HeaderBlock).Text.Text
 	if n := len([]rune(header)); n != maxHeaderRunes || !strings.HasSuffix(header, "…") || !strings.HasPrefix(header, ":warning: ") {
 		t.Errorf("header = %q (%d runes), want the warning emoji, cut to %d runes with …", header, n, maxHeaderRunes)
@@ -74,12 +74,12 @@ func TestRenderBlocksOrdersWorstFirstAndEscapes(t *testing.T) {
 
 func TestRenderBlocksShowsNotesUnderTheSummary(t *testing.T) {
 	msg := Message{Title: "t", Summary: "2 coupons: 2 warning", Notes: []string{"¥1.00 in 1 coupon <x>", "¥2.00 in 1 test coupon"}}
-	blocks := renderBlocks(msg, nil)
+	blocks := renderBlocks(msg, false)
 	got := blocks[2].(*slack.SectionBlock).Text.Text
 	if want := "¥1.00 in 1 coupon &lt;x&gt;\n¥2.00 in 1 test coupon"; got != want {
 		t.Errorf("notes section = %q, want %q", got, want)
 	}
-	if n := len(renderBlocks(Message{Title: "t", Summary: "s"}, nil)); n != len(blocks)-1 {
+	if n := len(renderBlocks(Message{Title: "t", Summary: "s"}, false)); n != len(blocks)-1 {
 		t.Errorf("a message without notes has %d blocks, want %d", n, len(blocks)-1)
 	}
 }
@@ -89,7 +89,7 @@ func TestRenderBlocksKeepsRoomForButtons(t *testing.T) {
 	for i := range 300 {
 		msg.Items = append(msg.Items, Item{Title: fmt.Sprintf("item %d", i)})
 	}
-	blocks := renderBlocks(msg, []slack.Block{SnoozeButtons("balance", "a")})
+	blocks := renderBlocks(msg, true)
 	if len(blocks) != maxBlocks {
 		t.Errorf("got %d blocks, want %d", len(blocks), maxBlocks)
 	}

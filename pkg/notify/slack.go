@@ -48,12 +48,8 @@ func (s *Slack) Name() string { return s.name }
 // errors come back wrapped with the destination name and API method, and never contain the token.
 // When the edit succeeded but the thread reply did not, Send returns prev together with the error.
 func (s *Slack) Send(ctx context.Context, msg Message, prev Ref) (Ref, error) {
-	var tail []slack.Block
-	switch msg.Kind {
-	case KindFiring, KindUpdate, KindRepeat:
-		// Open alerts can be snoozed from where they are read; the click goes to the Slack app.
-		tail = []slack.Block{SnoozeButtons(msg.Check, msg.Account)}
-	}
+	// Open alerts can be snoozed from where they are read; the click goes to the Slack app.
+	tail := msg.Kind == KindFiring || msg.Kind == KindUpdate || msg.Kind == KindRepeat
 	content := []slack.MsgOption{
 		slack.MsgOptionText(fallback(msg), false),
 		slack.MsgOptionBlocks(renderBlocks(msg, tail)...),

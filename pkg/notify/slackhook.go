@@ -50,7 +50,7 @@ func (w *SlackWebhook) Send(ctx context.Context, msg Message, _ Ref) (Ref, error
 	}
 	body := &slack.WebhookMessage{
 		Text:   fallback(msg),
-		Blocks: &slack.Blocks{BlockSet: renderBlocks(msg, nil, extra...)},
+		Blocks: &slack.Blocks{BlockSet: renderBlocks(msg, false, extra...)},
 	}
 	err := retryRateLimited(ctx, w.set, func(ctx context.Context) error {
 		return slack.PostWebhookCustomHTTPContext(ctx, w.url, w.client, body)

@@ -99,7 +99,7 @@ func ParseAction(body []byte) (Action, error) {
 	ba := ic.ActionCallback.BlockActions[0]
 	a := Action{
 		ActionID:    ba.ActionID,
-		Value:       ba.Value,
+		Value:       cmp.Or(ba.Value, ba.SelectedOption.Value), // a button's value, or the option chosen in a menu
 		UserID:      ic.User.ID,
 		UserName:    ic.User.Name,
 		TeamID:      ic.Team.ID,

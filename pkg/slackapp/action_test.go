@@ -167,3 +167,17 @@ func TestBodyRoundTrips(t *testing.T) {
 		t.Errorf("a signed Function URL request does not verify: %v", err)
 	}
 }
+
+// TestParseActionOverflow reads the option chosen in a message's overflow menu as the action's value.
+func TestParseActionOverflow(t *testing.T) {
+	p := fixture(t, "block_actions_approve.json")
+	p["actions"] = []any{map[string]any{"type": "overflow", "action_id": "alert.snooze", "block_id": "b1", "action_ts": "1763712042.123456",
+		"selected_option": map[string]any{"text": map[string]any{"type": "plain_text", "text": "Snooze this 1 day"}, "value": "balance/partner-cn/24h0m0s/0a1b"}}}
+	got, err := ParseAction(formBody(t, p))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.ActionID != "alert.snooze" || got.Value != "balance/partner-cn/24h0m0s/0a1b" {
+		t.Errorf("got action %q value %q, want the chosen option's value", got.ActionID, got.Value)
+	}
+}

@@ -71,13 +71,13 @@ func snoozeClick(ctx context.Context, a *app.App, svc *renewal.Service, h http.H
 		note = fmt.Sprintf(":alarm_clock: Unsnoozed by <@%s> (%d snooze(s) ended): reminders are back.", act.UserID, n)
 	} else {
 		until := now.Add(z.For)
-		n, err := alert.Snooze(ctx, a.Store, z.Check, z.Account, act.UserID, now, until)
+		n, err := alert.Snooze(ctx, a.Store, z.Check, z.Account, z.Fingerprint, act.UserID, now, until)
 		if err != nil {
 			a.Log.ErrorContext(ctx, "snooze", "error", err.Error())
 			return http.StatusInternalServerError
 		}
 		if n == 0 {
-			tell(ctx, a, act, "Nothing is open in this digest any more; nothing to snooze.")
+			tell(ctx, a, act, "That is no longer open; nothing to snooze.")
 			return http.StatusOK
 		}
 		note = fmt.Sprintf(":zzz: Snoozed by <@%s> until %s: %d finding(s) will not be reminded; one that gets worse is told at once.",

@@ -82,3 +82,29 @@ func TestSnoozeFromTheDigest(t *testing.T) {
 		t.Errorf("status after unsnooze:\n%s", text)
 	}
 }
+
+// TestSnoozeOneFindingFromItsMenu chooses "Snooze this 1 day" beside one finding of the digest: only
+// that finding is snoozed.
+func TestSnoozeOneFindingFromItsMenu(t *testing.T) {
+	c := setupConsole(t)
+	if resp := c.runNow(t, "msg_1", time.Now(), runNowSecret, `{"check":"balance"}`); resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("run now: %d", resp.StatusCode)
+	}
+	digest := c.slack.Messages("CALERTS")[0]
+	var value string
+	for _, b := range digest.Blocks.BlockSet {
+		if sec, ok := b.(*slack.SectionBlock); ok && sec.Accessory != nil && sec.Accessory.OverflowElement != nil && value == "" {
+			value = sec.Accessory.OverflowElement.Options[0].Value
+		}
+	}
+	if value == "" {
+		t.Fatal("no finding of the digest has a snooze menu")
+	}
+	if status := c.click(t, digest, notify.ActionSnooze, value, "U0ADA", "local-signing-secret"); status != http.StatusOK {
+		t.Fatalf("snooze: %d", status)
+	}
+	replies := c.slack.Replies(digest.Channel, digest.TS)
+	if len(replies) != 1 || !strings.Contains(replies[0].Text, ": 1 finding(s) will not be reminded") {
+		t.Errorf("thread = %v, want one finding snoozed", replies)
+	}
+}

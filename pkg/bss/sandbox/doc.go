@@ -17,8 +17,11 @@
 //   - a business clock (Clock, Advance) that starts at the generation anchor, stamps orders and ages
 //     the world: resources past their expiry show as expired (still renewable until deleted);
 //   - combined orders (sub_order_infos) for batch renewals, and China resale customers without a
-//     balance of their own (CBC.99000049).
+//     balance of their own (CBC.99000049);
+//   - spend records that follow the business clock (spend.go): the partner's account movements with
+//     the balance after each, the customers that consumed in a bill cycle, and fee records by day.
 //
 // A deterministic generator builds the world from a seed: one partner, any number of customers with
-// balances, coupons, coupon quotas, yearly/monthly resources and (international site) invoices.
+// balances, coupons, coupon quotas, yearly/monthly resources, spend profiles drawn from the balances
+// and (international site) invoices.
 package sandbox

@@ -26,6 +26,7 @@ type world struct {
 	orderByID       map[string]*Order
 	unpaid          map[string]string // main ResourceID -> id of its unpaid order
 	orderSeq        int
+	spend           spendBook // how each account spends (spend.go)
 }
 
 // customer is a Customer with what the sandbox keeps for it.
