@@ -25,19 +25,11 @@ func startArtifact(t *testing.T, configYAML func(box *sandbox.Server, sandboxURL
 }
 
 func partnerConfig(box *sandbox.Server, sandboxURL, slackURL string) string {
-	return fmt.Sprintf(`
-profiles:
-  partner-cn: {role: partner, site: cn, domain_id: %q, ak: env:PARTNER_AK, sk: env:PARTNER_SK, endpoint: %q}
-state: {backend: dynamodb}
-destinations:
-  alerts: {type: slack, token: env:SLACK_BOT_TOKEN, channel: %s, api_url: %q}
-routes: [{to: [alerts]}]
-ops: [alerts]
-checks:
+	return artifact.PartnerConfig(box, sandboxURL, slackURL, channel, `
   coupon:
     watch:
       - {profile: partner-cn, sources: [quotas, issued, own]}
-`, box.Partner().DomainID, sandboxURL, channel, slackURL)
+`)
 }
 
 func TestArtifactRunsTheScheduledCheck(t *testing.T) {

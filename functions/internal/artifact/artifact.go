@@ -5,6 +5,7 @@
 package artifact
 
 import (
+	"fmt"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -81,4 +82,19 @@ func Start(t *testing.T, o Options) *Artifact {
 		env = append(env, o.Env(w)...)
 	}
 	return &Artifact{Function: runtimeapi.StartFunction(t, ".", env), World: w, Store: dynamo.New(client, table, dynamo.Options{})}
+}
+
+// PartnerConfig is the configuration of a China-site partner profile (partner-cn) alerting to one
+// Slack channel (ops too), with checks as the body of its checks section.
+func PartnerConfig(box *sandbox.Server, sandboxURL, slackURL, channel, checks string) string {
+	return fmt.Sprintf(`
+profiles:
+  partner-cn: {role: partner, site: cn, domain_id: %q, ak: env:PARTNER_AK, sk: env:PARTNER_SK, endpoint: %q}
+state: {backend: dynamodb}
+destinations:
+  alerts: {type: slack, token: env:SLACK_BOT_TOKEN, channel: %s, api_url: %q}
+routes: [{to: [alerts]}]
+ops: [alerts]
+checks:
+%s`, box.Partner().DomainID, sandboxURL, channel, slackURL, checks)
 }
