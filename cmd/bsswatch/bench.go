@@ -73,6 +73,7 @@ var benches = []struct {
 	{"runway", benchRunway},
 	{check.Coupon, benchCoupon},
 	{check.Invoice, benchInvoice},
+	{check.Renewal, benchRenewal},
 }
 
 // bench runs each check (or the one --check names) once against a sandbox partner with latency and
@@ -146,21 +147,12 @@ func benchLine(out io.Writer, check string, customers int, calls, minimum int64,
 
 // benchBalance measures the balance check of a partner with f.customers customers.
 func benchBalance(ctx context.Context, f benchFlags, stdout io.Writer, spawn spawnSandbox) error {
-	dir, err := os.MkdirTemp("", "bsswatch-bench-")
+	dir, box, m, err := benchSandbox(ctx, spawn, f)
 	if err != nil {
-		return fmt.Errorf("temporary directory: %w", err)
+		return err
 	}
 	defer os.RemoveAll(dir)
-
-	box, err := startSandbox(ctx, spawn, dir, f)
-	if err != nil {
-		return err
-	}
 	defer box.stop()
-	m, err := readManifest(box.manifest)
-	if err != nil {
-		return err
-	}
 	if len(m.Customers) != f.customers {
 		return fmt.Errorf("sandbox manifest lists %d customers, want %d", len(m.Customers), f.customers)
 	}
@@ -234,6 +226,27 @@ func minimum(customers, resellers int) map[bss.API]int {
 		bss.ListCustomersBalancesDetail: batches,
 		bss.ShowCustomerAccountBalances: 1,
 	}
+}
+
+// benchSandbox makes a temporary directory and starts the sandbox child in it with f's partner; the
+// caller removes the directory and stops the child.
+func benchSandbox(ctx context.Context, spawn spawnSandbox, f benchFlags) (string, *child, sandbox.Manifest, error) {
+	dir, err := os.MkdirTemp("", "bsswatch-bench-")
+	if err != nil {
+		return "", nil, sandbox.Manifest{}, fmt.Errorf("temporary directory: %w", err)
+	}
+	box, err := startSandbox(ctx, spawn, dir, f)
+	if err != nil {
+		os.RemoveAll(dir)
+		return "", nil, sandbox.Manifest{}, err
+	}
+	m, err := readManifest(box.manifest)
+	if err != nil {
+		box.stop()
+		os.RemoveAll(dir)
+		return "", nil, m, err
+	}
+	return dir, box, m, nil
 }
 
 // child is the sandbox process.
@@ -322,7 +335,7 @@ func stoppedCalls(log []byte) (map[string]int, error) {
 			return line.Calls, nil
 		}
 	}
-	return nil, errors.New("the sandbox did not log its calls when it stopped")
+	return nil, fmt.Errorf("the sandbox did not log its calls when it stopped: %s", lastLine(log))
 }
 
 func readManifest(path string) (sandbox.Manifest, error) {
@@ -569,3 +582,8 @@ func verdict(ok bool) string {
 func scale(d time.Duration, by float64) time.Duration { return time.Duration(float64(d) * by) }
 
 func mib(b uint64) string { return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20)) }
+
+func lastLine(b []byte) string {
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	return lines[len(lines)-1]
+}

@@ -4,76 +4,32 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/bsswatch/bsswatch/functions/internal/artifact"
 	"github.com/bsswatch/bsswatch/pkg/app"
 	"github.com/bsswatch/bsswatch/pkg/bss/sandbox"
-	"github.com/bsswatch/bsswatch/pkg/notify/slacklocal"
-	"github.com/bsswatch/bsswatch/pkg/runtimeapi"
-	"github.com/bsswatch/bsswatch/pkg/state/dynamo"
-	"github.com/bsswatch/bsswatch/pkg/state/dynamo/dynamotest"
 )
 
 const channel = "CCOUPONS"
 
-// artifact is the function as deployed: built with the Lambda build tags, configured only through
-// its environment, and driven through the Runtime API with the scheduler's JSON.
-type artifact struct {
-	*runtimeapi.Function
-	box   *sandbox.Server
-	slack *slacklocal.Server
-	store *dynamo.Store
-}
-
-func startArtifact(t *testing.T, configYAML func(box *sandbox.Server, sandboxURL, slackURL string) string) *artifact {
+// startArtifact runs coupon-expiry as deployed, configured by configYAML, for a China-site partner.
+func startArtifact(t *testing.T, configYAML func(box *sandbox.Server, sandboxURL, slackURL string) string) *artifact.Artifact {
 	t.Helper()
-	dir := t.TempDir()
-	box, err := sandbox.New(sandbox.Options{Site: sandbox.SiteCN, Seed: 11, Customers: 40})
-	if err != nil {
-		t.Fatal(err)
-	}
-	bssSrv := httptest.NewServer(box)
-	t.Cleanup(func() { box.Close(); bssSrv.Close() })
-	slack := slacklocal.New(slacklocal.WithToken("xoxb-artifact"))
-	t.Cleanup(slack.Close)
-	client, table := dynamotest.Start(t)
-
-	cfgPath := filepath.Join(dir, "bsswatch.yaml")
-	if err := os.WriteFile(cfgPath, []byte(configYAML(box, bssSrv.URL, slack.APIURL())), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	m := box.Manifest(bssSrv.URL)
-	env := []string{
-		"BSSWATCH_CONFIG=" + cfgPath,
-		"BSSWATCH_STATE_TABLE=" + table,
-		"AWS_ENDPOINT_URL_DYNAMODB=" + dynamotest.Endpoint(t),
-		"AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local",
-		"PARTNER_AK=" + m.Partner.AK, "PARTNER_SK=" + m.Partner.SK,
-		"SLACK_BOT_TOKEN=xoxb-artifact",
-	}
-	f := runtimeapi.StartFunction(t, ".", env)
-	return &artifact{Function: f, box: box, slack: slack, store: dynamo.New(client, table, dynamo.Options{})}
+	return artifact.Start(t, artifact.Options{Seed: 11, Customers: 40, Config: func(w artifact.World) string {
+		return configYAML(w.Box, w.Manifest.Endpoint, w.Slack.APIURL())
+	}})
 }
 
 func partnerConfig(box *sandbox.Server, sandboxURL, slackURL string) string {
-	return fmt.Sprintf(`
-profiles:
-  partner-cn: {role: partner, site: cn, domain_id: %q, ak: env:PARTNER_AK, sk: env:PARTNER_SK, endpoint: %q}
-state: {backend: dynamodb}
-destinations:
-  alerts: {type: slack, token: env:SLACK_BOT_TOKEN, channel: %s, api_url: %q}
-routes: [{to: [alerts]}]
-ops: [alerts]
-checks:
+	return artifact.PartnerConfig(box, sandboxURL, slackURL, channel, `
   coupon:
     watch:
       - {profile: partner-cn, sources: [quotas, issued, own]}
-`, box.Partner().DomainID, sandboxURL, channel, slackURL)
+`)
 }
 
 func TestArtifactRunsTheScheduledCheck(t *testing.T) {
@@ -94,7 +50,7 @@ func TestArtifactRunsTheScheduledCheck(t *testing.T) {
 	if res.Findings == 0 || res.Sent["firing"] != 1 || res.Delivered != 1 || len(res.CheckErrors) != 0 {
 		t.Fatalf("result = %+v, want findings and one digest delivered", res)
 	}
-	msgs := a.slack.Messages(channel)
+	msgs := a.Slack.Messages(channel)
 	if len(msgs) != 1 {
 		t.Fatalf("Slack got %d messages, want one digest", len(msgs))
 	}
@@ -105,17 +61,17 @@ func TestArtifactRunsTheScheduledCheck(t *testing.T) {
 			t.Errorf("digest lacks %q:\n%s", want, digest)
 		}
 	}
-	recs, err := a.store.List(context.Background(), "alert/coupon/partner-cn", "")
+	recs, err := a.Store.List(context.Background(), "alert/coupon/partner-cn", "")
 	if err != nil || len(recs) == 0 {
 		t.Fatalf("state in DynamoDB: %d records, %v; want the group stored", len(recs), err)
 	}
 
 	// The same schedule again: nothing new is sent.
-	events := len(a.slack.Events())
+	events := len(a.Slack.Events())
 	if r := a.Invoke(t, scheduled); r.Error != nil {
 		t.Fatalf("second run: %+v", r.Error)
 	}
-	if n := len(a.slack.Events()) - events; n != 0 {
+	if n := len(a.Slack.Events()) - events; n != 0 {
 		t.Errorf("second run made %d Slack calls, want none", n)
 	}
 
@@ -131,7 +87,7 @@ func TestArtifactRunsTheScheduledCheck(t *testing.T) {
 	if f := strings.Join(dry.Items[0].Fields, " | "); !strings.Contains(f, "Unused: ¥") || !strings.Contains(f, "Expires: ") || !strings.Contains(f, "Tier: ") {
 		t.Errorf("dry-run item fields %q, want the amount, expiry and tier", f)
 	}
-	if n := len(a.slack.Events()) - events; n != 0 {
+	if n := len(a.Slack.Events()) - events; n != 0 {
 		t.Errorf("dry run made %d Slack calls", n)
 	}
 }
@@ -164,7 +120,7 @@ checks:
 	if !strings.Contains(string(logs), `checks.coupon.tiers[1].days`) {
 		t.Errorf("start-up log does not name the mistake's path:\n%s", logs)
 	}
-	if strings.Contains(string(logs), a.box.Partner().SK) {
+	if strings.Contains(string(logs), a.Box.Partner().SK) {
 		t.Error("start-up log contains the partner's secret key")
 	}
 }

@@ -3,58 +3,25 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/bsswatch/bsswatch/functions/internal/artifact"
 	"github.com/bsswatch/bsswatch/pkg/app"
 	"github.com/bsswatch/bsswatch/pkg/bss/sandbox"
-	"github.com/bsswatch/bsswatch/pkg/notify/slacklocal"
-	"github.com/bsswatch/bsswatch/pkg/runtimeapi"
-	"github.com/bsswatch/bsswatch/pkg/state/dynamo/dynamotest"
 )
 
 const channel = "CINVOICES"
 
-// artifact is the function as deployed: built with the Lambda build tags, configured only through
-// its environment, and driven through the Runtime API with the scheduler's JSON.
-type artifact struct {
-	*runtimeapi.Function
-	box   *sandbox.Server
-	slack *slacklocal.Server
-}
-
 // startArtifact serves an international partner whose invoice requests move with the sandbox clock
 // (anchored at the real time, which the function's own clock reads).
-func startArtifact(t *testing.T, site string, configYAML func(box *sandbox.Server, sandboxURL, slackURL string) string) *artifact {
+func startArtifact(t *testing.T, site string, configYAML func(box *sandbox.Server, sandboxURL, slackURL string) string) *artifact.Artifact {
 	t.Helper()
-	box, err := sandbox.New(sandbox.Options{Site: site, Seed: 13, Customers: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	bssSrv := httptest.NewServer(box)
-	t.Cleanup(func() { box.Close(); bssSrv.Close() })
-	slack := slacklocal.New(slacklocal.WithToken("xoxb-artifact"))
-	t.Cleanup(slack.Close)
-	_, table := dynamotest.Start(t)
-
-	cfgPath := filepath.Join(t.TempDir(), "bsswatch.yaml")
-	if err := os.WriteFile(cfgPath, []byte(configYAML(box, bssSrv.URL, slack.APIURL())), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	m := box.Manifest(bssSrv.URL)
-	env := []string{
-		"BSSWATCH_CONFIG=" + cfgPath,
-		"BSSWATCH_STATE_TABLE=" + table,
-		"AWS_ENDPOINT_URL_DYNAMODB=" + dynamotest.Endpoint(t),
-		"AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local",
-		"PARTNER_AK=" + m.Partner.AK, "PARTNER_SK=" + m.Partner.SK,
-		"SLACK_BOT_TOKEN=xoxb-artifact",
-	}
-	return &artifact{Function: runtimeapi.StartFunction(t, ".", env), box: box, slack: slack}
+	return artifact.Start(t, artifact.Options{Site: site, Seed: 13, Customers: 2, Config: func(w artifact.World) string {
+		return configYAML(w.Box, w.Manifest.Endpoint, w.Slack.APIURL())
+	}})
 }
 
 func config(site string) func(box *sandbox.Server, sandboxURL, slackURL string) string {
@@ -74,7 +41,7 @@ checks:
 	}
 }
 
-func (a *artifact) run(t *testing.T, event []byte) app.Result {
+func run(t *testing.T, a *artifact.Artifact, event []byte) app.Result {
 	t.Helper()
 	r := a.Invoke(t, event)
 	if r.Error != nil {
@@ -95,21 +62,21 @@ func TestArtifactTellsInvoiceChangesOnce(t *testing.T) {
 	}
 
 	// The first run records every request and tells nothing.
-	res := a.run(t, scheduled)
+	res := run(t, a, scheduled)
 	if res.Findings == 0 || len(res.CheckErrors) != 0 || len(res.Sent) != 0 {
 		t.Fatalf("first run = %+v, want requests recorded and nothing sent", res)
 	}
-	if n := len(a.slack.Events()); n != 0 {
+	if n := len(a.Slack.Events()); n != 0 {
 		t.Fatalf("first run made %d Slack calls, want none", n)
 	}
 
 	// A day later one request was issued and one rejected: one message says so.
-	a.box.Advance(24 * time.Hour)
-	res = a.run(t, scheduled)
+	a.Box.Advance(24 * time.Hour)
+	res = run(t, a, scheduled)
 	if res.Sent["firing"] != 1 || res.Delivered != 1 {
 		t.Fatalf("second run = %+v, want one message delivered", res)
 	}
-	msgs := a.slack.Messages(channel)
+	msgs := a.Slack.Messages(channel)
 	if len(msgs) != 1 {
 		t.Fatalf("Slack got %d messages, want 1", len(msgs))
 	}
@@ -122,28 +89,28 @@ func TestArtifactTellsInvoiceChangesOnce(t *testing.T) {
 	}
 
 	// The same schedule again tells nothing.
-	events := len(a.slack.Events())
-	if res := a.run(t, scheduled); len(res.Sent) != 0 {
+	events := len(a.Slack.Events())
+	if res := run(t, a, scheduled); len(res.Sent) != 0 {
 		t.Errorf("third run sent %v, want nothing", res.Sent)
 	}
-	if n := len(a.slack.Events()) - events; n != 0 {
+	if n := len(a.Slack.Events()) - events; n != 0 {
 		t.Errorf("third run made %d Slack calls, want none", n)
 	}
 
 	// A 2xx answer without count changes nothing and tells ops once; the next run says it recovered.
-	if err := a.box.AddFault(sandbox.Fault{API: "ListInvoices", Count: 1, Body: "{}"}); err != nil {
+	if err := a.Box.AddFault(sandbox.Fault{API: "ListInvoices", Count: 1, Body: "{}"}); err != nil {
 		t.Fatal(err)
 	}
-	res = a.run(t, scheduled)
+	res = run(t, a, scheduled)
 	if len(res.CheckErrors) != 1 || !strings.Contains(res.CheckErrors[0], "no total count") || res.Sent["check_failed"] != 1 {
 		t.Errorf("faulty run = %+v, want the malformed answer reported to ops", res)
 	}
-	res = a.run(t, scheduled)
+	res = run(t, a, scheduled)
 	// The result counts a recovery with the resolved messages.
 	if len(res.CheckErrors) != 0 || len(res.Sent) != 1 || res.Sent["resolved"] != 1 {
 		t.Errorf("next run = %+v, want only the recovery told", res)
 	}
-	if m, _ := a.slack.Message(channel, msgs[0].TS); m.Edits != 0 {
+	if m, _ := a.Slack.Message(channel, msgs[0].TS); m.Edits != 0 {
 		t.Errorf("the digest was edited %d times, want none: missing data changes nothing", m.Edits)
 	}
 }

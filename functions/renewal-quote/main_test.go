@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -16,12 +15,11 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/shopspring/decimal"
 
+	"github.com/bsswatch/bsswatch/functions/internal/artifact"
 	"github.com/bsswatch/bsswatch/pkg/app/renewalapp"
 	"github.com/bsswatch/bsswatch/pkg/bss/sandbox"
 	"github.com/bsswatch/bsswatch/pkg/notify/slacklocal"
-	"github.com/bsswatch/bsswatch/pkg/runtimeapi"
 	"github.com/bsswatch/bsswatch/pkg/slackapp"
-	"github.com/bsswatch/bsswatch/pkg/state/dynamo/dynamotest"
 )
 
 const (
@@ -54,38 +52,28 @@ func (q *lambdaQueue) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusAccepted)
 }
 
-type artifact struct {
-	*runtimeapi.Function
-	box    *sandbox.Server
-	slack  *slacklocal.Server
+type renewalArtifact struct {
+	*artifact.Artifact
 	queue  *lambdaQueue
 	custID string
 }
 
 // startArtifact builds the function as deployed and runs it under the Runtime API with its
 // configuration in the environment: the sandbox partner lists, one customer quotes and renews.
-func startArtifact(t *testing.T) *artifact {
+func startArtifact(t *testing.T) *renewalArtifact {
 	t.Helper()
-	dir := t.TempDir()
-	box, err := sandbox.New(sandbox.Options{Site: sandbox.SiteCN, Seed: 11, Customers: 40})
-	if err != nil {
-		t.Fatal(err)
-	}
-	bssSrv := httptest.NewServer(box)
-	t.Cleanup(func() { box.Close(); bssSrv.Close() })
-	slack := slacklocal.New(slacklocal.WithToken("xoxb-artifact"))
-	t.Cleanup(slack.Close)
 	queue := &lambdaQueue{}
 	lambdaSrv := httptest.NewServer(queue)
 	t.Cleanup(lambdaSrv.Close)
-	_, table := dynamotest.Start(t)
-
-	m := box.Manifest(bssSrv.URL)
-	cust := customerToQuote(t, box, m)
-	if err := box.SetCustomerBalance(cust.CustomerID, decimal.NewFromInt(10_000_000)); err != nil {
-		t.Fatal(err)
-	}
-	cfg := fmt.Sprintf(`
+	var cust sandbox.ManifestCustomer
+	a := artifact.Start(t, artifact.Options{Seed: 11, Customers: 40,
+		Config: func(w artifact.World) string {
+			m := w.Manifest
+			cust = customerToQuote(t, w.Box, m)
+			if err := w.Box.SetCustomerBalance(cust.CustomerID, decimal.NewFromInt(10_000_000)); err != nil {
+				t.Fatal(err)
+			}
+			return fmt.Sprintf(`
 profiles:
   partner-cn: {role: partner, site: cn, domain_id: %q, ak: env:PARTNER_AK, sk: env:PARTNER_SK, endpoint: %q}
   acme: {role: customer, site: cn, domain_id: %q, ak: env:ACME_AK, sk: env:ACME_SK, endpoint: %q}
@@ -101,24 +89,17 @@ checks:
     accounts: [{profile: acme, list_with: partner-cn}]
     period: {type: month, num: 1}
     auto_pay: true
-`, m.Partner.DomainID, bssSrv.URL, cust.DomainID, bssSrv.URL, channel, slack.APIURL(), teamID, appID, approver)
-	cfgPath := filepath.Join(dir, "bsswatch.yaml")
-	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	env := []string{
-		"BSSWATCH_CONFIG=" + cfgPath,
-		"BSSWATCH_STATE_TABLE=" + table,
-		"AWS_ENDPOINT_URL_DYNAMODB=" + dynamotest.Endpoint(t),
-		"AWS_ENDPOINT_URL_LAMBDA=" + lambdaSrv.URL,
-		"AWS_REGION=ap-southeast-1", "AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local",
-		"AWS_LAMBDA_FUNCTION_NAME=" + functionName,
-		"PARTNER_AK=" + m.Partner.AK, "PARTNER_SK=" + m.Partner.SK,
-		"ACME_AK=" + cust.AK, "ACME_SK=" + cust.SK,
-		"SLACK_BOT_TOKEN=xoxb-artifact", "SLACK_SIGNING_SECRET=" + signingSecret,
-	}
-	f := runtimeapi.StartFunction(t, ".", env)
-	return &artifact{Function: f, box: box, slack: slack, queue: queue, custID: cust.CustomerID}
+`, m.Partner.DomainID, m.Endpoint, cust.DomainID, m.Endpoint, channel, w.Slack.APIURL(), teamID, appID, approver)
+		},
+		Env: func(artifact.World) []string {
+			return []string{
+				"AWS_ENDPOINT_URL_LAMBDA=" + lambdaSrv.URL, "AWS_REGION=ap-southeast-1",
+				"AWS_LAMBDA_FUNCTION_NAME=" + functionName,
+				"ACME_AK=" + cust.AK, "ACME_SK=" + cust.SK, "SLACK_SIGNING_SECRET=" + signingSecret,
+			}
+		},
+	})
+	return &renewalArtifact{Artifact: a, queue: queue, custID: cust.CustomerID}
 }
 
 // customerToQuote picks a customer with a main resource in use, not on auto-renew, expiring within
@@ -171,7 +152,12 @@ func TestArtifactQuotesApprovesAndOrders(t *testing.T) {
 		t.Fatalf("scan result %s, want quotes", r.Payload)
 	}
 	quoteID := res.Reports[0].Quoted[0]
-	msgs := a.slack.Messages(channel)
+	var msgs []slacklocal.Message
+	for _, m := range a.Slack.Messages(channel) {
+		if !strings.HasPrefix(m.Text, "Renewal scan:") { // the scan's summary
+			msgs = append(msgs, m)
+		}
+	}
 	if len(msgs) != len(res.Reports[0].Quoted) {
 		t.Fatalf("%d messages for %d quotes", len(msgs), len(res.Reports[0].Quoted))
 	}
@@ -186,13 +172,13 @@ func TestArtifactQuotesApprovesAndOrders(t *testing.T) {
 	}
 
 	// The click, as the Function URL delivers it.
-	body := clickBody(quoteID, ts, a.slack.WebhookURL())
+	body := clickBody(quoteID, ts, a.Slack.WebhookURL())
 	r = a.Invoke(t, functionURLEvent(t, slackapp.Sign(signingSecret, time.Now(), body), body))
 	var resp events.LambdaFunctionURLResponse
 	if err := json.Unmarshal(r.Payload, &resp); err != nil || r.Error != nil || resp.StatusCode != http.StatusOK {
 		t.Fatalf("click answered %s %+v, want status 200", r.Payload, r.Error)
 	}
-	if m, _ := a.slack.Message(channel, ts); !strings.Contains(m.Render(), "Renewing") {
+	if m, _ := a.Slack.Message(channel, ts); !strings.Contains(m.Render(), "Renewing") {
 		t.Errorf("message after the click:\n%s", m.Render())
 	}
 	a.queue.mu.Lock()
@@ -201,7 +187,7 @@ func TestArtifactQuotesApprovesAndOrders(t *testing.T) {
 	if len(payloads) != 1 || len(refused) != 0 {
 		t.Fatalf("Lambda got %d Event invocations (refused %v), want 1", len(payloads), refused)
 	}
-	if len(a.box.Orders()) != 0 {
+	if len(a.Box.Orders()) != 0 {
 		t.Fatal("the click ordered before the worker ran")
 	}
 
@@ -209,15 +195,15 @@ func TestArtifactQuotesApprovesAndOrders(t *testing.T) {
 	if r := a.Invoke(t, payloads[0]); r.Error != nil {
 		t.Fatalf("worker: %+v", r.Error)
 	}
-	if orders := a.box.Orders(); len(orders) != 1 || orders[0].CustomerID != a.custID {
+	if orders := a.Box.Orders(); len(orders) != 1 || orders[0].CustomerID != a.custID {
 		t.Fatalf("orders %+v, want one for the customer", orders)
 	}
-	if m, _ := a.slack.Message(channel, ts); !strings.Contains(m.Render(), "Renewed") {
+	if m, _ := a.Slack.Message(channel, ts); !strings.Contains(m.Render(), "Renewed") {
 		t.Errorf("message after the order:\n%s", m.Render())
 	}
 	// A retried delivery of the same invocation changes nothing.
-	if r := a.Invoke(t, payloads[0]); r.Error != nil || len(a.box.Orders()) != 1 {
-		t.Errorf("repeated worker event: %+v, %d orders", r.Error, len(a.box.Orders()))
+	if r := a.Invoke(t, payloads[0]); r.Error != nil || len(a.Box.Orders()) != 1 {
+		t.Errorf("repeated worker event: %+v, %d orders", r.Error, len(a.Box.Orders()))
 	}
 
 	// A forged click is refused with 401; an event of no known shape is an error.

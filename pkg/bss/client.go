@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/sdkerr"
 	cnbss "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/bss/v2"
 	intlbss "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/bssintl/v2"
+	iam "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/iam/v3"
 	"golang.org/x/time/rate"
 )
 
@@ -24,29 +26,40 @@ type API string
 
 // The APIs this package calls.
 const (
-	ListPartnerBalances            API = "ListPartnerBalances"
-	ListSubCustomers               API = "ListSubCustomers"
-	ListCustomersBalancesDetail    API = "ListCustomersBalancesDetail"
-	ShowCustomerAccountBalances    API = "ShowCustomerAccountBalances"
-	ListQuotaCoupons               API = "ListQuotaCoupons"
-	ListIssuedPartnerCoupons       API = "ListIssuedPartnerCoupons"
-	ListSubCustomerCoupons         API = "ListSubCustomerCoupons"
-	ListPayPerUseCustomerResources API = "ListPayPerUseCustomerResources"
-	ListRenewRateOnPeriod          API = "ListRenewRateOnPeriod"
-	RenewalResources               API = "RenewalResources"
-	ListCustomerOrders             API = "ListCustomerOrders"
-	ListInvoices                   API = "ListInvoices"
-
+	ListPartnerBalances             API = "ListPartnerBalances"
+	ListSubCustomers                API = "ListSubCustomers"
+	ListCustomersBalancesDetail     API = "ListCustomersBalancesDetail"
+	ShowCustomerAccountBalances     API = "ShowCustomerAccountBalances"
+	ListQuotaCoupons                API = "ListQuotaCoupons"
+	ListIssuedPartnerCoupons        API = "ListIssuedPartnerCoupons"
+	ListSubCustomerCoupons          API = "ListSubCustomerCoupons"
+	ListPayPerUseCustomerResources  API = "ListPayPerUseCustomerResources"
+	ListRenewRateOnPeriod           API = "ListRenewRateOnPeriod"
+	RenewalResources                API = "RenewalResources"
+	ListCustomerOrders              API = "ListCustomerOrders"
+	ListInvoices                    API = "ListInvoices"
 	ListPartnerAccountChangeRecords API = "ListPartnerAccountChangeRecords"
 	ListConsumeSubCustomers         API = "ListConsumeSubCustomers"
 	ListSubCustomerBillDetail       API = "ListSubCustomerBillDetail"
 	ListCustomerselfResourceRecords API = "ListCustomerselfResourceRecords"
+	// CreateTemporaryAccessKeyByAgency is IAM's, not BSS's: a partner assumes a customer's agency.
+	CreateTemporaryAccessKeyByAgency API = "CreateTemporaryAccessKeyByAgency"
 )
 
-var allAPIs = []API{ListPartnerBalances, ListSubCustomers, ListCustomersBalancesDetail,
+var allAPIs = [...]API{ListPartnerBalances, ListSubCustomers, ListCustomersBalancesDetail,
 	ShowCustomerAccountBalances, ListQuotaCoupons, ListIssuedPartnerCoupons, ListSubCustomerCoupons,
 	ListPayPerUseCustomerResources, ListRenewRateOnPeriod, RenewalResources, ListCustomerOrders, ListInvoices,
-	ListPartnerAccountChangeRecords, ListConsumeSubCustomers, ListSubCustomerBillDetail, ListCustomerselfResourceRecords}
+	ListPartnerAccountChangeRecords, ListConsumeSubCustomers, ListSubCustomerBillDetail, ListCustomerselfResourceRecords,
+	CreateTemporaryAccessKeyByAgency}
+
+// apiIndex is each API's place in allAPIs, which is its place in a Client's counters.
+var apiIndex = func() map[API]int {
+	m := make(map[API]int, len(allAPIs))
+	for i, api := range allAPIs {
+		m[api] = i
+	}
+	return m
+}()
 
 // Defaults for Options.
 const (
@@ -58,12 +71,38 @@ const (
 	DefaultConcurrency   = 4
 )
 
+// Idle-connection limits of the shared transport: a partner's clients all talk to one or two hosts,
+// so a few idle connections per host serve every client, and idle ones are closed well before a
+// frozen Lambda container would find them dead.
+const (
+	maxIdlePerHost  = 2 * DefaultConcurrency
+	idleConnTimeout = 30 * time.Second
+)
+
+// sharedTransport carries every Client's requests unless Options.Transport names another: the SDK
+// builds a transport (and its connection pool) per client otherwise, which at thousands of
+// customers is most of the process's memory.
+var sharedTransport = &http.Transport{
+	DialContext:           (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+	MaxIdleConns:          4 * maxIdlePerHost,
+	MaxIdleConnsPerHost:   maxIdlePerHost,
+	IdleConnTimeout:       idleConnTimeout,
+	TLSHandshakeTimeout:   5 * time.Second,
+	ExpectContinueTimeout: time.Second,
+}
+
+// CloseIdleConnections closes the shared transport's idle connections. A server that shuts down
+// gracefully waits for connections that never carried a request (the transport may dial one more
+// than it ends up using), so a process stopping a server it talked to calls this first.
+func CloseIdleConnections() { sharedTransport.CloseIdleConnections() }
+
 // Options tune a Client; the zero value gives the defaults above. MaxRetries is the number of
 // retries after the first attempt of a read (a negative value means none). Concurrency is how many
 // pages (after the first) or batches of ids one method call fetches at once (Resources with more than
 // BatchResourceIDs ids pages each batch this way too): it hides network latency, while the rate
 // limit still caps the calls per second. Limits is the registry of token
-// buckets; nil means one registry shared by the whole process.
+// buckets; nil means one registry shared by the whole process. Transport carries the requests; nil
+// means one transport shared by the whole process.
 type Options struct {
 	RatePerSecond float64
 	Burst         int
@@ -72,6 +111,7 @@ type Options struct {
 	MaxDelay      time.Duration
 	Concurrency   int
 	Limits        *Limits
+	Transport     *http.Transport
 }
 
 func (o Options) withDefaults() Options {
@@ -101,6 +141,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Limits == nil {
 		o.Limits = processLimits
+	}
+	if o.Transport == nil {
+		o.Transport = sharedTransport
 	}
 	return o
 }
@@ -177,7 +220,13 @@ func (c *Client) throttled(api API, e *Error) {
 	if d <= 0 {
 		d = min(time.Second, c.opts.MaxDelay)
 	}
-	c.limits[api].pause(d)
+	c.bucket(api).pause(d)
+}
+
+// bucket is the token bucket of (this account, api), made on first use: most clients call two or
+// three of the APIs, and a bucket per API per client is most of a large partner's start-up.
+func (c *Client) bucket(api API) *bucket {
+	return c.opts.Limits.get(c.profile.DomainID, api, c.opts.RatePerSecond, c.opts.Burst)
 }
 
 // Counts are the calls one Client made to one API. Attempts counts requests sent (first tries and
@@ -198,8 +247,8 @@ type Client struct {
 	opts    Options
 	cn      *cnbss.BssClient
 	intl    *intlbss.BssintlClient
-	stats   map[API]*counters
-	limits  map[API]*bucket
+	iamc    *iam.IamClient // set only for an Agency's partner
+	stats   [len(allAPIs)]counters
 	secrets []string
 }
 
@@ -216,13 +265,7 @@ func New(p Profile, opts Options) (*Client, error) {
 	c := &Client{
 		profile: p,
 		opts:    opts,
-		stats:   make(map[API]*counters, len(allAPIs)),
-		limits:  make(map[API]*bucket, len(allAPIs)),
 		secrets: p.secrets(),
-	}
-	for _, api := range allAPIs {
-		c.stats[api] = &counters{}
-		c.limits[api] = opts.Limits.get(p.DomainID, api, opts.RatePerSecond, opts.Burst)
 	}
 	cb := global.NewCredentialsBuilder().WithAk(p.AK).WithSk(p.SK).WithDomainId(p.DomainID)
 	if p.SecurityToken != "" {
@@ -232,7 +275,7 @@ func New(p Profile, opts Options) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bss: profile %q: credentials: %s", p.Name, scrub(err.Error(), c.secrets))
 	}
-	hcfg := config.DefaultHttpConfig().WithTimeout(p.timeout())
+	hcfg := config.DefaultHttpConfig().WithTimeout(p.timeout()).WithHttpTransport(opts.Transport)
 	reg := region.NewRegion(p.region(), p.endpoint())
 	switch p.Site {
 	case China:
@@ -265,7 +308,8 @@ func (c *Client) Profile() Profile { return c.profile }
 // Stats returns a snapshot of the calls made so far, per API (APIs never called are absent).
 func (c *Client) Stats() map[API]Counts {
 	out := map[API]Counts{}
-	for api, s := range c.stats {
+	for i := range c.stats {
+		s, api := &c.stats[i], allAPIs[i]
 		n := Counts{Attempts: s.attempts.Load(), Retries: s.retries.Load(),
 			Throttles: s.throttles.Load(), Failures: s.failures.Load()}
 		if n != (Counts{}) {
@@ -281,7 +325,7 @@ func (c *Client) Stats() map[API]Counts {
 // attempt ends within the profile's HTTP timeout.
 func read[T any](ctx context.Context, c *Client, api API, fn func() (T, error)) (T, error) {
 	var out T
-	st := c.stats[api]
+	st := &c.stats[apiIndex[api]]
 	eb := backoff.NewExponentialBackOff()
 	eb.InitialInterval = c.opts.BaseDelay
 	eb.MaxInterval = c.opts.MaxDelay
@@ -294,7 +338,7 @@ func read[T any](ctx context.Context, c *Client, api API, fn func() (T, error)) 
 			st.retries.Add(1)
 		}
 		first = false
-		if err := c.limits[api].wait(ctx); err != nil {
+		if err := c.bucket(api).wait(ctx); err != nil {
 			return backoff.Permanent(c.contextError(api, ctx, err, last))
 		}
 		st.attempts.Add(1)
@@ -368,8 +412,8 @@ func detach[T any](ctx context.Context, fn func() (T, error)) (T, error) {
 // abandoning it would turn a known outcome into an unknown one. Any failure after the request may
 // have reached the service is Ambiguous; a 4xx answer (or a refused connection) means no order.
 func write[T any](ctx context.Context, c *Client, api API, fn func() (T, error)) (T, error) {
-	st := c.stats[api]
-	if err := c.limits[api].wait(ctx); err != nil {
+	st := &c.stats[apiIndex[api]]
+	if err := c.bucket(api).wait(ctx); err != nil {
 		st.failures.Add(1)
 		var zero T
 		return zero, c.contextError(api, ctx, err, nil)

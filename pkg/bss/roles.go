@@ -14,7 +14,7 @@ func Can(role Role, site Site, api API) error {
 		if !partner || !cn {
 			return fmt.Errorf("only a China-site partner can call %s", api)
 		}
-	case ListSubCustomers:
+	case ListSubCustomers, CreateTemporaryAccessKeyByAgency:
 		if !partner {
 			return fmt.Errorf("only a partner can call %s", api)
 		}

@@ -184,9 +184,26 @@ type Renewal struct {
 // need the customer's own credentials (Profile); ListWith optionally names a partner profile on the
 // same site that lists the customer's resources instead (ListPayPerUseCustomerResources with the
 // customer id).
+//
+// An entry with Agency set is instead every reseller customer of the partner profile Profile
+// (ListSubCustomers, narrowed by Agency.CustomerIDs or Agency.Label), quoted and renewed through
+// each customer's agency: the configuration names the agency, not the customers' keys.
 type RenewalAccount struct {
 	Profile  string
 	ListWith string
+	Agency   *RenewalAgency
+}
+
+// RenewalAgency is how a partner reaches its customers' accounts for renewals: the agency Name that
+// each customer created for the partner, which customers (all reseller customers, those in
+// CustomerIDs, or those carrying Label), the IAM endpoint ("" for the site's) and how long each
+// temporary credential lives.
+type RenewalAgency struct {
+	Name        string
+	CustomerIDs []string
+	Label       string
+	IAMEndpoint string
+	Duration    time.Duration
 }
 
 // Threshold holds the two levels of a low-balance rule, in one currency; Warning >= Critical. The rule

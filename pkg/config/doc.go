@@ -51,6 +51,9 @@
 //	  watch[]          profile, sources: quotas | issued (a partner on cn) | own (any profile)
 //	checks.renewal     needs slack_app and approvals
 //	  accounts[]       profile (a customer), list_with (optional: a partner on the same site)
+//	                   or customers_of (a partner: its reseller customers, through their agency),
+//	                   agency (name), customer_ids | label (optional), iam_endpoint (optional),
+//	                   agency_duration (15m-24h, default 1h)
 //	  within_days      resources expiring within this many days, 1-365 (default 30)
 //	  period           {type: month, num: 1-11} | {type: year, num: 1-3} (required)
 //	  auto_pay         true (default) | false

@@ -685,11 +685,16 @@ func (p *parser) routes(root mapping, c *Config) []Route {
 // profileFor reads a check's profile and asks bss.Can whether its role and site may call every API
 // the check needs, so a profile that cannot serve the check is refused here rather than by a 403.
 func (p *parser) profileFor(m mapping, c *Config, apis ...bss.API) string {
-	n := p.req(m, "profile")
+	return p.profileAt(m, "profile", c, apis...)
+}
+
+// profileAt is profileFor for a profile named under another key.
+func (p *parser) profileAt(m mapping, key string, c *Config, apis ...bss.API) string {
+	n := p.req(m, key)
 	if n == nil {
 		return ""
 	}
-	path := join(m.path, "profile")
+	path := join(m.path, key)
 	s, ok := p.scalar(n, path)
 	if !ok {
 		return ""

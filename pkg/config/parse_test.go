@@ -384,7 +384,8 @@ func TestParseExample(t *testing.T) {
 		[]string{"env:SLACK_SIGNING_SECRET", "T0123ABCD", "A0123ABCD", "ops"}; !cmp.Equal(got, want) {
 		t.Errorf("slack_app = %q, want %q", got, want)
 	}
-	wantRenewal := &Renewal{Accounts: []RenewalAccount{{Profile: "customer-a", ListWith: "partner-intl"}}, WithinDays: 30,
+	wantRenewal := &Renewal{Accounts: []RenewalAccount{{Profile: "customer-a", ListWith: "partner-intl"},
+		{Profile: "partner-intl", Agency: &RenewalAgency{Name: "bsswatch-renewal", Label: "renew-managed", Duration: time.Hour}}}, WithinDays: 30,
 		PeriodType: bss.Month, PeriodNum: 1, AutoPay: true, QuoteLifetime: 24 * time.Hour, PriceTolerance: decimal.RequireFromString("0.01")}
 	if diff := cmp.Diff(wantRenewal, c.Checks.Renewal); diff != "" {
 		t.Errorf("renewal (-want +got):\n%s", diff)

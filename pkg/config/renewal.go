@@ -215,15 +215,26 @@ func (p *parser) renewalAccounts(m mapping, c *Config) []RenewalAccount {
 		return nil
 	}
 	if len(n.Content) == 0 {
-		p.add(n, path, "required: at least one customer profile")
+		p.add(n, path, "required: at least one customer profile or customers_of partner")
 	}
 	var out []RenewalAccount
 	seen := map[string]bool{}
 	for i, en := range n.Content {
 		ep := index(path, i)
-		em, ok := p.fields(en, ep, "profile", "list_with")
+		em, ok := p.fields(en, ep, "profile", "list_with", "customers_of", "agency", "customer_ids", "label", "iam_endpoint", "agency_duration")
 		if !ok {
 			continue
+		}
+		if em.opt("customers_of") != nil || em.opt("profile") == nil {
+			if a, ok := p.agencyAccounts(em, c, seen); ok {
+				out = append(out, a)
+			}
+			continue
+		}
+		for _, k := range []string{"agency", "customer_ids", "label", "iam_endpoint", "agency_duration"} {
+			if kn := em.opt(k); kn != nil {
+				p.add(kn, join(ep, k), "only for customers_of (customers reached through their agency); profile %q has its own keys", em.opt("profile").Value)
+			}
 		}
 		var a RenewalAccount
 		a.Profile = p.profileFor(em, c, bss.ListPayPerUseCustomerResources, bss.ListRenewRateOnPeriod, bss.RenewalResources, bss.ListCustomerOrders)
@@ -250,6 +261,58 @@ func (p *parser) renewalAccounts(m mapping, c *Config) []RenewalAccount {
 		out = append(out, a)
 	}
 	return out
+}
+
+// agencyName is what IAM accepts as an agency name.
+var agencyName = regexp.MustCompile(`^[A-Za-z0-9 _.\-]{1,64}$`)
+
+// agencyAccounts reads an entry standing for every reseller customer of a partner, reached through
+// each customer's agency.
+func (p *parser) agencyAccounts(m mapping, c *Config, seen map[string]bool) (RenewalAccount, bool) {
+	if m.opt("customers_of") == nil {
+		p.add(m.node, m.path, "required: profile (a customer's own keys) or customers_of (a partner whose customers are reached through their agency)")
+		return RenewalAccount{}, false
+	}
+	if pn := m.opt("profile"); pn != nil {
+		p.add(pn, join(m.path, "profile"), "profile and customers_of exclude each other: an entry is one customer's keys or a partner's customers")
+	}
+	if ln := m.opt("list_with"); ln != nil {
+		p.add(ln, join(m.path, "list_with"), "customers_of lists with the partner itself; list_with is for a profile entry")
+	}
+	a := RenewalAccount{Profile: p.profileAt(m, "customers_of", c, bss.ListSubCustomers, bss.ListPayPerUseCustomerResources, bss.CreateTemporaryAccessKeyByAgency)}
+	if a.Profile != "" && seen["customers_of "+a.Profile] {
+		p.add(m.opt("customers_of"), join(m.path, "customers_of"), "partner %q is listed twice", a.Profile)
+	}
+	seen["customers_of "+a.Profile] = true
+	ag := &RenewalAgency{Name: p.reqStr(m, "agency"), Duration: bss.DefaultAgencyDuration}
+	if ag.Name != "" && !agencyName.MatchString(ag.Name) {
+		p.add(m.opt("agency"), join(m.path, "agency"), "%q is not an IAM agency name (1 to 64 letters, digits, spaces, _ - .)", ag.Name)
+	}
+	if in := m.opt("customer_ids"); in != nil {
+		ag.CustomerIDs = p.names(in, join(m.path, "customer_ids"))
+		if len(ag.CustomerIDs) == 0 && in.Kind == yaml.SequenceNode {
+			p.add(in, join(m.path, "customer_ids"), "empty: leave it out for every reseller customer")
+		}
+	}
+	if ln := m.opt("label"); ln != nil {
+		if s, ok := p.scalar(ln, join(m.path, "label")); ok {
+			ag.Label = s
+		}
+		if len(ag.CustomerIDs) > 0 {
+			p.add(ln, join(m.path, "label"), "customer_ids and label exclude each other: name the customers or their label")
+		}
+	}
+	ag.IAMEndpoint = p.httpURL(m, "iam_endpoint", false)
+	if dn := m.opt("agency_duration"); dn != nil {
+		d := p.duration(m, "agency_duration", bss.DefaultAgencyDuration)
+		if d < bss.MinAgencyDuration || d > bss.MaxAgencyDuration {
+			p.add(dn, join(m.path, "agency_duration"), "IAM issues agency credentials for 15m to 24h, got %s", dn.Value)
+			d = bss.DefaultAgencyDuration
+		}
+		ag.Duration = d
+	}
+	a.Agency = ag
+	return a, true
 }
 
 // renewalNeeds reports what the renewal check needs elsewhere in the document: a Slack app to

@@ -167,7 +167,7 @@ func TestParseRenewalMistakes(t *testing.T) {
 
 		// checks.renewal
 		{"no accounts", "    accounts:\n      - profile: cc\n        list_with: pc\n      - profile: cc2\n", "    accounts: []\n",
-			[]string{"checks.renewal.accounts: required: at least one customer profile (line 25)"}},
+			[]string{"checks.renewal.accounts: required: at least one customer profile or customers_of partner (line 25)"}},
 		{"accounts missing", "    accounts:\n      - profile: cc\n        list_with: pc\n      - profile: cc2\n", "",
 			[]string{"checks.renewal.accounts: required (line 25)"}},
 		{"account is a partner", "      - profile: cc2\n", "      - profile: pc\n",
@@ -183,7 +183,29 @@ func TestParseRenewalMistakes(t *testing.T) {
 		{"list_with unknown", "list_with: pc", "list_with: px",
 			[]string{"checks.renewal.accounts[0].list_with: unknown profile \"px\" (line 27)"}},
 		{"account unknown key", "        list_with: pc\n", "        list_with: pc\n        customer_id: x\n",
-			[]string{"checks.renewal.accounts[0].customer_id: unknown key (expected one of: profile, list_with) (line 28)"}},
+			[]string{"checks.renewal.accounts[0].customer_id: unknown key (expected one of: profile, list_with, customers_of, agency, customer_ids, label, iam_endpoint, agency_duration) (line 28)"}},
+		{"customers_of a customer", "      - profile: cc2\n", "      - {customers_of: cc2, agency: bsswatch-renewal}\n",
+			[]string{"checks.renewal.accounts[1].customers_of: profile \"cc2\" is a customer on site cn: only a partner can call ListSubCustomers (line 28)"}},
+		{"customers_of without agency", "      - profile: cc2\n", "      - customers_of: pc\n",
+			[]string{"checks.renewal.accounts[1].agency: required (line 28)"}},
+		{"customers_of and profile", "      - profile: cc2\n", "      - {customers_of: pc, profile: cc2, agency: a}\n",
+			[]string{"checks.renewal.accounts[1].profile: profile and customers_of exclude each other: an entry is one customer's keys or a partner's customers (line 28)"}},
+		{"customers_of with list_with", "      - profile: cc2\n", "      - {customers_of: pc, list_with: pc, agency: a}\n",
+			[]string{"checks.renewal.accounts[1].list_with: customers_of lists with the partner itself; list_with is for a profile entry (line 28)"}},
+		{"customers_of twice", "      - profile: cc2\n", "      - {customers_of: pc, agency: a}\n      - {customers_of: pc, agency: b}\n",
+			[]string{"checks.renewal.accounts[2].customers_of: partner \"pc\" is listed twice (line 29)"}},
+		{"neither profile nor customers_of", "      - profile: cc2\n", "      - {agency: a}\n",
+			[]string{"checks.renewal.accounts[1]: required: profile (a customer's own keys) or customers_of (a partner whose customers are reached through their agency) (line 28)"}},
+		{"agency name with a slash", "      - profile: cc2\n", "      - {customers_of: pc, agency: a/b}\n",
+			[]string{"checks.renewal.accounts[1].agency: \"a/b\" is not an IAM agency name (1 to 64 letters, digits, spaces, _ - .) (line 28)"}},
+		{"agency duration too short", "      - profile: cc2\n", "      - {customers_of: pc, agency: a, agency_duration: 5m}\n",
+			[]string{"checks.renewal.accounts[1].agency_duration: IAM issues agency credentials for 15m to 24h, got 5m (line 28)"}},
+		{"customer ids and label", "      - profile: cc2\n", "      - customers_of: pc\n        agency: a\n        customer_ids: [c1]\n        label: vip\n",
+			[]string{"checks.renewal.accounts[1].label: customer_ids and label exclude each other: name the customers or their label (line 31)"}},
+		{"agency keys on a profile entry", "      - profile: cc2\n", "      - {profile: cc2, agency: a}\n",
+			[]string{"checks.renewal.accounts[1].agency: only for customers_of (customers reached through their agency); profile \"cc2\" has its own keys (line 28)"}},
+		{"iam endpoint not a URL", "      - profile: cc2\n", "      - {customers_of: pc, agency: a, iam_endpoint: iam.example.com}\n",
+			[]string{"checks.renewal.accounts[1].iam_endpoint: not an absolute http(s) URL (line 28)"}},
 		{"within_days zero", "within_days: 45", "within_days: 0",
 			[]string{"checks.renewal.within_days: must be 1 to 365 days, got 0 (line 29)"}},
 		{"within_days over a year", "within_days: 45", "within_days: 366",
@@ -273,5 +295,31 @@ func TestResolveSigningSecret(t *testing.T) {
 	err = c.Resolve(context.Background(), NewResolver(func(k string) string { return env[k] }, nil))
 	if got, want := err.Error(), "slack_app.signing_secret: environment variable SLACK_SIGNING_SECRET is not set or empty (line 15)"; got != want {
 		t.Errorf("Resolve = %q, want %q", got, want)
+	}
+}
+
+func TestParseRenewalAgencyAccounts(t *testing.T) {
+	tests := []struct {
+		name  string
+		entry string
+		want  RenewalAccount
+	}{
+		{"every reseller customer", "      - {customers_of: pc, agency: bsswatch-renewal}\n",
+			RenewalAccount{Profile: "pc", Agency: &RenewalAgency{Name: "bsswatch-renewal", Duration: time.Hour}}},
+		{"some customers, own endpoint and duration", "      - {customers_of: pc, agency: renew, customer_ids: [c1, c2], iam_endpoint: \"http://127.0.0.1:8080\", agency_duration: 2h}\n",
+			RenewalAccount{Profile: "pc", Agency: &RenewalAgency{Name: "renew", CustomerIDs: []string{"c1", "c2"}, IAMEndpoint: "http://127.0.0.1:8080", Duration: 2 * time.Hour}}},
+		{"customers with a label", "      - {customers_of: pc, agency: renew, label: vip}\n",
+			RenewalAccount{Profile: "pc", Agency: &RenewalAgency{Name: "renew", Label: "vip", Duration: time.Hour}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := Parse([]byte(editRenewal(t, "      - profile: cc2\n", tt.entry)), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff([]RenewalAccount{{Profile: "cc", ListWith: "pc"}, tt.want}, c.Checks.Renewal.Accounts); diff != "" {
+				t.Errorf("accounts (-want +got):\n%s", diff)
+			}
+		})
 	}
 }

@@ -66,8 +66,14 @@ func TestScanMeetsBadAnswers(t *testing.T) {
 			if err != nil || len(holds) != 0 {
 				t.Errorf("holds %v (%v), want none", holds, err)
 			}
-			if msgs := e.slack.Messages(channel); len(msgs) != 0 {
-				t.Errorf("%d messages posted, want none", len(msgs))
+			quotes, summaries := e.quoteMessages()
+			if len(quotes) != 0 {
+				t.Errorf("%d quote messages posted, want none", len(quotes))
+			}
+			for _, m := range summaries {
+				if !strings.Contains(m.Text, "0 quoted (0 quotes) in 0 messages; 1 accounts not scanned") {
+					t.Errorf("summary %q, want it to say nothing was quoted and the account was not scanned", m.Text)
+				}
 			}
 			if n := len(e.sb.Orders()); n != 0 {
 				t.Errorf("%d orders, want none", n)

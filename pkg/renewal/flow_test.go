@@ -3,6 +3,7 @@ package renewal
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -72,8 +73,13 @@ func TestScanQuotesEachResourceOnce(t *testing.T) {
 			if len(reps[0].Quoted) != 0 || reps[0].Held != len(e.eligible) {
 				t.Errorf("second scan quoted %v and found %d held, want none quoted and %d held", reps[0].Quoted, reps[0].Held, len(e.eligible))
 			}
-			if n := len(e.slack.Messages(channel)); n != 1 {
-				t.Errorf("%d messages in the channel, want 1", n)
+			quotes, summaries := e.quoteMessages()
+			if len(quotes) != 1 {
+				t.Errorf("%d quote messages in the channel, want 1", len(quotes))
+			}
+			// One summary per scan; the second found everything held.
+			if len(summaries) != 2 || !strings.Contains(summaries[1].Text, fmt.Sprintf("%d already in a live quote", len(e.eligible))) {
+				t.Errorf("summaries %v, want two, the second finding %d held", summaries, len(e.eligible))
 			}
 		})
 	}

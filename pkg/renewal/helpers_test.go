@@ -248,9 +248,21 @@ func (e *env) ordersOf(customerID string) []sandbox.Order {
 // hasButtons reports whether the message still offers Approve/Reject.
 func hasButtons(m slacklocal.Message) bool {
 	for _, b := range m.Blocks.BlockSet {
-		if a, ok := b.(*slack.ActionBlock); ok && a.BlockID == slackapp.BlockRenewalDecision {
+		if a, ok := b.(*slack.ActionBlock); ok && strings.HasPrefix(a.BlockID, slackapp.BlockRenewalDecision+".") {
 			return true
 		}
 	}
 	return false
+}
+
+// quoteMessages are the channel's messages apart from the scans' summaries.
+func (e *env) quoteMessages() (quotes, summaries []slacklocal.Message) {
+	for _, m := range e.slack.Messages(channel) {
+		if strings.HasPrefix(m.Text, "Renewal scan:") {
+			summaries = append(summaries, m)
+		} else {
+			quotes = append(quotes, m)
+		}
+	}
+	return quotes, summaries
 }

@@ -46,6 +46,16 @@ func periodText(t bss.PeriodType, n int) string {
 func (s *Slack) render(q *Quote) (string, []slack.Block) {
 	text := fmt.Sprintf("Renewal quote for %s: %d resource(s), %s, %s to pay", q.Account, len(q.Items), periodText(q.PeriodType, q.PeriodNum), q.Amount)
 	header := slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, "Renewal quote: "+q.Account, false, false))
+	blocks, status := s.quoteBlocks(q)
+	if status != "" {
+		text += ". " + status
+	}
+	return text, append([]slack.Block{header}, blocks...)
+}
+
+// quoteBlocks draws one quote without a header: its resources, prices, id and deadline, then what
+// happened to it or its own Approve/Reject buttons. status is the line saying what happened, if any.
+func (s *Slack) quoteBlocks(q *Quote) (blocks []slack.Block, status string) {
 	var lines []string
 	for _, it := range q.Items {
 		state := "expires"
@@ -73,17 +83,16 @@ func (s *Slack) render(q *Quote) (string, []slack.Block) {
 	if q.TwoApprovers {
 		ctxText += " · needs two different approvers"
 	}
-	blocks := []slack.Block{header, resources, prices,
+	blocks = []slack.Block{resources, prices,
 		slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType, ctxText, false, false))}
-	status := s.status(q)
+	status = s.status(q)
 	if status != "" {
 		blocks = append(blocks, slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, status, false, false), nil, nil))
-		text += ". " + status
 	}
 	if q.State == Pending {
 		blocks = append(blocks, slackapp.ApproveReject(q.ID))
 	}
-	return text, blocks
+	return blocks, status
 }
 
 // status is the line under the offer that says what happened to it; "" for a fresh pending quote.

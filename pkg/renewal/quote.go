@@ -87,8 +87,11 @@ type Quote struct {
 	Created      time.Time  `json:"created"`
 	Deadline     time.Time  `json:"deadline"`
 	Message      notify.Ref `json:"message"`
-	State        State      `json:"state"`
-	Approvals    []Approval `json:"approvals,omitempty"`
+	// Group lists, in message order, the quotes sharing Message (this one among them); empty when
+	// the quote has a message of its own.
+	Group     []string   `json:"group,omitempty"`
+	State     State      `json:"state"`
+	Approvals []Approval `json:"approvals,omitempty"`
 	// Decider and DecidedAt say who moved the quote out of pending (approved, rejected) and when.
 	Decider   string    `json:"decider,omitempty"`
 	DecidedAt time.Time `json:"decided_at,omitempty"`

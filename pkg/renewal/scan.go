@@ -23,6 +23,9 @@ type Report struct {
 	Quoted   []string `json:"quoted,omitempty"`
 	Expired  []string `json:"expired,omitempty"`
 	Resumed  []string `json:"resumed,omitempty"`
+	// QuotedResources counts the resources in Quoted; Messages the Slack messages they were posted in.
+	QuotedResources int `json:"quoted_resources,omitempty"`
+	Messages        int `json:"messages,omitempty"`
 	// Refused lists resources BSS would not quote (inside its 200 answer), as "id: code message".
 	Refused []string `json:"refused,omitempty"`
 	Err     string   `json:"error,omitempty"`
@@ -40,39 +43,43 @@ func (s *Service) Scan(ctx context.Context) ([]Report, error) { return s.scan(ct
 func (s *Service) Preview(ctx context.Context) ([]Report, error) { return s.scan(ctx, true) }
 
 func (s *Service) scan(ctx context.Context, dry bool) ([]Report, error) {
-	names := make([]string, 0, len(s.Accounts))
-	for n := range s.Accounts {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	reports := make([]Report, len(names))
-	errs := make([]error, len(names))
+	accounts, unlisted := s.accounts(ctx)
+	reports := make([]Report, len(accounts))
+	errs := make([]error, len(accounts))
 	// Accounts are independent: each quotes with its own credentials (its own rate limit), so a few
 	// run at once; a shared partner lister is held to its rate by the client's token bucket.
 	sem := make(chan struct{}, max(s.Concurrency, 1))
 	var wg sync.WaitGroup
-	for i, n := range names {
+	for i, a := range accounts {
 		sem <- struct{}{}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			reports[i], errs[i] = s.scanAccount(ctx, s.Accounts[n], dry)
+			reports[i], errs[i] = s.scanAccount(ctx, a, dry)
 		}()
 	}
 	wg.Wait()
+	for _, r := range unlisted {
+		s.log().WarnContext(ctx, "scan", "check", "renewal", "account", r.Account, "error", r.Err)
+	}
+
 	var storeErrs []error
 	for i, err := range errs {
 		if err == nil {
 			continue
 		}
 		reports[i].Err = err.Error()
-		s.log().WarnContext(ctx, "scan", "check", "renewal", "account", names[i], "error", err.Error())
+		s.log().WarnContext(ctx, "scan", "check", "renewal", "account", accounts[i].Name, "error", err.Error())
 		if isStoreError(err) {
 			storeErrs = append(storeErrs, err)
 		}
 	}
-	return reports, errors.Join(storeErrs...)
+	all := append(reports, unlisted...)
+	if !dry {
+		s.summarize(ctx, all)
+	}
+	return all, errors.Join(storeErrs...)
 }
 
 // storeError marks a failure of the state store (as opposed to BSS or Slack).
@@ -121,24 +128,36 @@ func (s *Service) scanAccount(ctx context.Context, a Account, dry bool) (Report,
 	if dry {
 		return rep, nil
 	}
-	for _, batch := range Batches(eligible, func(id string) bool { return held[id] }) {
+	batches := Batches(eligible, func(id string) bool { return held[id] })
+	if len(batches) > 0 {
+		// Only now: an agency is assumed for a customer that has something to quote.
+		if err := a.quoter(ctx); err != nil {
+			return rep, err
+		}
+	}
+	var fresh []*Quote // posted together, QuotesPerMessage to a message
+	for _, batch := range batches {
 		items := make([]Item, len(batch))
 		for i, r := range batch {
 			items[i] = Item{ID: r.ID, Name: r.Name, Type: orElse(r.ResourceTypeName, r.ResourceType), Region: r.Region, Expires: r.Expires,
 				Lapsed: Lapsed(r, now)}
 		}
-		q, err := s.quote(ctx, a, items, "", &rep)
+		q, err := s.quote(ctx, &a, items, "", &rep, false)
 		if errors.Is(err, state.ErrConflict) {
 			rep.Held += len(items)
 			continue
 		}
 		if err != nil {
+			rep.Messages = s.postGroups(ctx, fresh)
 			return rep, err
 		}
 		if q != nil {
 			rep.Quoted = append(rep.Quoted, q.ID)
+			rep.QuotedResources += len(q.Items)
+			fresh = append(fresh, q)
 		}
 	}
+	rep.Messages = s.postGroups(ctx, fresh)
 	return rep, nil
 }
 
@@ -214,12 +233,15 @@ func (s *Service) tend(ctx context.Context, a Account, rep *Report, dry bool) (m
 // refuses to price (inside its 200 answer) are left out and reported; if none is left, it returns
 // nil. supersedes names the quote this one replaces, whose holds it takes over. It fails with an
 // error wrapping state.ErrConflict when another live quote holds one of the resources.
-func (s *Service) quote(ctx context.Context, a Account, items []Item, supersedes string, rep *Report) (*Quote, error) {
+func (s *Service) quote(ctx context.Context, a *Account, items []Item, supersedes string, rep *Report, post bool) (*Quote, error) {
 	req := bss.RenewRequest{PeriodType: s.Policy.PeriodType, PeriodNum: s.Policy.PeriodNum}
 	for _, it := range items {
 		req.ResourceIDs = append(req.ResourceIDs, it.ID)
 	}
 	rq, err := a.Quoter.RenewRate(ctx, req)
+	if err != nil && a.reassume(ctx, err) {
+		rq, err = a.Quoter.RenewRate(ctx, req)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("renewal: quote %d resources of %s: %w", len(items), a.Name, err)
 	}
@@ -258,6 +280,9 @@ func (s *Service) quote(ctx context.Context, a Account, items []Item, supersedes
 		detail += ", replaces " + supersedes
 	}
 	s.audit(ctx, q, "scan", "quoted", detail)
+	if !post {
+		return q, nil
+	}
 	if err := s.post(ctx, q); err != nil {
 		// The quote stands; the next scan posts its message.
 		s.log().WarnContext(ctx, "slack post", "quote", q.ID, "error", err.Error())

@@ -2,7 +2,6 @@ package renewal
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -15,11 +14,13 @@ import (
 )
 
 // Account is one customer account whose resources are quoted and renewed. Quoter holds the
-// customer's own credentials (BSS refuses partner credentials for quotes and orders); Lister lists
-// the resources, and may be a partner's client, in which case CustomerID names the customer.
+// customer's own credentials (BSS refuses partner credentials for quotes and orders), or is nil
+// until first needed when Agency gives them; Lister lists the resources, and may be a partner's
+// client, in which case CustomerID names the customer.
 type Account struct {
 	Name       string
 	Quoter     *bss.Client
+	Agency     *bss.Agency
 	Lister     *bss.Client
 	CustomerID string
 }
@@ -71,6 +72,8 @@ type Service struct {
 	Slack    *Slack
 	Policy   Policy
 	Accounts map[string]Account
+	// Partners are partners whose customers are found at each scan and reached through their agency.
+	Partners map[string]Partner
 	// Verifier checks Slack's signature; TeamID and AppID are the workspace and app a click must
 	// come from.
 	Verifier      slackapp.Verifier
@@ -114,6 +117,17 @@ func orDefault(d, def time.Duration) time.Duration {
 	return d
 }
 
+// summarize posts the scan's one summary to the quotes' channel (nothing when it has nothing to say).
+func (s *Service) summarize(ctx context.Context, reports []Report) {
+	text := summary(reports)
+	if text == "" {
+		return
+	}
+	if _, err := s.Slack.Out.Post(ctx, text, nil); err != nil {
+		s.log().WarnContext(ctx, "slack summary", "error", err.Error())
+	}
+}
+
 // audit records one step; a failure is logged, not returned: the step itself already happened.
 func (s *Service) audit(ctx context.Context, q *Quote, actor, action, detail string) {
 	err := s.Store.Audit(context.WithoutCancel(ctx), Entry{QuoteID: q.ID, At: s.now(), Actor: actor, Action: action, Detail: detail})
@@ -125,25 +139,17 @@ func (s *Service) audit(ctx context.Context, q *Quote, actor, action, detail str
 // show updates a quote's message to its current state, and replies in its thread with reply (if
 // any). Slack failures are logged: the state store, not the message, is the record.
 func (s *Service) show(ctx context.Context, q *Quote, reply string) {
-	text, blocks := s.Slack.render(q)
-	if err := s.Slack.Out.Update(ctx, q.Message, text, blocks); err != nil {
-		s.log().WarnContext(ctx, "slack update", "quote", q.ID, "state", q.State, "error", err.Error())
+	if text, blocks, ok := s.message(ctx, q); ok {
+		if err := s.Slack.Out.Update(ctx, q.Message, text, blocks); err != nil {
+			s.log().WarnContext(ctx, "slack update", "quote", q.ID, "state", q.State, "error", err.Error())
+		}
 	}
 	if reply == "" {
 		return
 	}
-	if err := s.Slack.Out.Reply(ctx, q.Message, reply); err != nil {
+	if err := s.Slack.Out.Reply(ctx, q.Message, threadText(q, reply)); err != nil {
 		s.log().WarnContext(ctx, "slack reply", "quote", q.ID, "state", q.State, "error", err.Error())
 	}
-}
-
-// account returns the configured account named name.
-func (s *Service) account(name string) (Account, error) {
-	a, ok := s.Accounts[name]
-	if !ok || a.Quoter == nil {
-		return Account{}, fmt.Errorf("renewal: account %q is not configured for renewals", name)
-	}
-	return a, nil
 }
 
 // retryable reports whether a BSS failure may pass if the same step is tried again later.

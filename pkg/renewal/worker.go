@@ -59,11 +59,17 @@ func (s *Service) Order(ctx context.Context, id string) error {
 
 // approved re-quotes an approved quote and either supersedes it or orders it.
 func (s *Service) approved(ctx context.Context, q Quote) error {
-	a, err := s.account(q.Account)
+	a, err := s.account(ctx, q.Account)
 	if err != nil {
+		if retryableAccount(err) {
+			return fmt.Errorf("renewal: order %s: %w", q.ID, err)
+		}
 		return s.fail(ctx, q, []State{Approving}, err.Error())
 	}
 	rq, err := a.Quoter.RenewRate(ctx, q.Request(false))
+	if err != nil && a.reassume(ctx, err) {
+		rq, err = a.Quoter.RenewRate(ctx, q.Request(false))
+	}
 	if err != nil {
 		if retryable(err) {
 			return fmt.Errorf("renewal: re-quote %s: %w", q.ID, err)
@@ -108,7 +114,7 @@ func (s *Service) supersede(ctx context.Context, q Quote, a Account, newAmount s
 	if why != nil {
 		note = strings.TrimPrefix(why.Error(), "renewal: ")
 	}
-	fresh, err := s.quote(ctx, a, q.Items, q.ID, nil)
+	fresh, err := s.quote(ctx, &a, q.Items, q.ID, nil, true)
 	if err != nil {
 		// The resources become free with q's end; the next scan quotes them.
 		s.log().WarnContext(ctx, "re-quote after price rise", "quote", q.ID, "error", err.Error())
@@ -219,7 +225,7 @@ func (s *Service) resume(ctx context.Context, q Quote) error {
 	if s.now().Sub(q.OrderingAt) < orDefault(s.OrderingGrace, DefaultOrderingGrace) {
 		return fmt.Errorf("renewal: quote %s entered ordering at %s: %w", q.ID, q.OrderingAt.UTC().Format("15:04:05Z"), ErrInProgress)
 	}
-	a, err := s.account(q.Account)
+	a, err := s.account(ctx, q.Account)
 	if err != nil {
 		return fmt.Errorf("renewal: resume %s: %w", q.ID, err)
 	}
@@ -344,7 +350,7 @@ func (s *Service) fail(ctx context.Context, q Quote, from []State, reason string
 }
 
 func (s *Service) reply(ctx context.Context, q *Quote, text string) {
-	if err := s.Slack.Out.Reply(ctx, q.Message, text); err != nil {
+	if err := s.Slack.Out.Reply(ctx, q.Message, threadText(q, text)); err != nil {
 		s.log().WarnContext(ctx, "slack reply", "quote", q.ID, "error", err.Error())
 	}
 }

@@ -20,7 +20,8 @@ type Function struct {
 // API and runs the binary under it with env. Everything stops when t ends; a failure ends t.
 func StartFunction(t testing.TB, dir string, env []string) *Function {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	// A fresh machine compiles the SDKs first, while the other packages' tests compile too.
+	ctx, cancel := context.WithTimeout(context.Background(), 12*time.Minute)
 	defer cancel()
 	tmp := t.TempDir()
 	bin, err := Build(ctx, dir, tmp)

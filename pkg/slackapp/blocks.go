@@ -8,7 +8,7 @@ const (
 	ActionReject  = "renewal.reject"
 )
 
-// BlockRenewalDecision is the block id of the Approve/Reject buttons.
+// BlockRenewalDecision begins the block id of a quote's Approve/Reject buttons ("renewal.decision.<quote id>").
 const BlockRenewalDecision = "renewal.decision"
 
 // ButtonsBlock returns an actions block holding buttons, in order.
@@ -34,5 +34,6 @@ func ApproveReject(quoteID string) *slack.ActionBlock {
 			plain("This orders the renewal at the quoted price. It cannot be undone from Slack."),
 			plain("Renew"), plain("Cancel")))
 	reject := slack.NewButtonBlockElement(ActionReject, quoteID, plain("Reject")).WithStyle(slack.StyleDanger)
-	return ButtonsBlock(BlockRenewalDecision, *approve, *reject)
+	// Block ids are unique within a message, and one message may hold several quotes.
+	return ButtonsBlock(BlockRenewalDecision+"."+quoteID, *approve, *reject)
 }

@@ -20,7 +20,7 @@ func TestApproveReject(t *testing.T) {
 	plain := func(s string) map[string]any { return map[string]any{"type": "plain_text", "text": s, "emoji": false} }
 	want := []map[string]any{{
 		"type":     "actions",
-		"block_id": "renewal.decision",
+		"block_id": "renewal.decision.q_7Hc2kW9xQm4L",
 		"elements": []any{
 			map[string]any{
 				"type": "button", "action_id": "renewal.approve", "value": "q_7Hc2kW9xQm4L",

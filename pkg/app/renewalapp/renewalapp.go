@@ -20,6 +20,7 @@ import (
 
 	"github.com/bsswatch/bsswatch/pkg/alert"
 	"github.com/bsswatch/bsswatch/pkg/app"
+	"github.com/bsswatch/bsswatch/pkg/bss"
 	"github.com/bsswatch/bsswatch/pkg/check"
 	"github.com/bsswatch/bsswatch/pkg/notify"
 	"github.com/bsswatch/bsswatch/pkg/renewal"
@@ -28,7 +29,8 @@ import (
 )
 
 // New builds the renewal service from the configuration: the accounts (customer credentials quote
-// and renew; an optional partner profile lists), the Slack app's destination for quote messages, the
+// and renew; an optional partner profile lists) and the partners whose customers are reached
+// through their agency (no IAM call is made here), the Slack app's destination for quote messages, the
 // signing secret, the approvers and the policy. d hands approved quotes to the order worker. It fails
 // when the configuration has no renewal check or names something that is not there.
 func New(a *app.App, d renewal.Dispatcher) (*renewal.Service, error) {
@@ -46,10 +48,19 @@ func New(a *app.App, d renewal.Dispatcher) (*renewal.Service, error) {
 		return nil, fmt.Errorf("app: slack_app.destination: %q is not a slack destination", cfg.SlackApp.Destination)
 	}
 	accounts := make(map[string]renewal.Account, len(r.Accounts))
+	partners := map[string]renewal.Partner{}
 	for _, ra := range r.Accounts {
 		quoter, ok := a.Clients[ra.Profile]
 		if !ok {
 			return nil, fmt.Errorf("app: checks.renewal: profile %q has no client", ra.Profile)
+		}
+		if ag := ra.Agency; ag != nil {
+			agency, err := bss.NewAgencyFor(quoter, bss.AgencyConfig{Agency: ag.Name, IAMEndpoint: ag.IAMEndpoint, Duration: ag.Duration})
+			if err != nil {
+				return nil, fmt.Errorf("app: checks.renewal: customers_of %s: %w", ra.Profile, err)
+			}
+			partners[ra.Profile] = renewal.Partner{Name: ra.Profile, Lister: quoter, Agency: agency, CustomerIDs: ag.CustomerIDs, Label: ag.Label}
+			continue
 		}
 		acct := renewal.Account{Name: ra.Profile, Quoter: quoter, Lister: quoter}
 		if ra.ListWith != "" {
@@ -74,6 +85,7 @@ func New(a *app.App, d renewal.Dispatcher) (*renewal.Service, error) {
 			TwoApproversAbove: cfg.Approvals.TwoApproversAbove,
 		},
 		Accounts:    accounts,
+		Partners:    partners,
 		Concurrency: 4,
 		Verifier:    slackapp.Verifier{SigningSecret: cfg.SlackApp.SigningSecret.Value(), Now: a.Now},
 		TeamID:      cfg.SlackApp.TeamID,

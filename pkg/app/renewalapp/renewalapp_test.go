@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http/httptest"
-	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,13 +11,9 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"github.com/bsswatch/bsswatch/pkg/app"
 	"github.com/bsswatch/bsswatch/pkg/app/renewalapp"
 	"github.com/bsswatch/bsswatch/pkg/bss/sandbox"
-	"github.com/bsswatch/bsswatch/pkg/config"
-	"github.com/bsswatch/bsswatch/pkg/notify/slacklocal"
 	"github.com/bsswatch/bsswatch/pkg/slackapp"
-	"github.com/bsswatch/bsswatch/pkg/state/bolt"
 )
 
 // TestLocalRenewal runs the renewal check as `bsswatch run` and the demo would: configuration to
@@ -33,14 +27,7 @@ func TestLocalRenewalRefusedOrderTellsOps(t *testing.T) { localRenewal(t, true) 
 
 func localRenewal(t *testing.T, refuse bool) {
 	now := time.Date(2026, 11, 21, 1, 0, 0, 0, time.UTC)
-	box, err := sandbox.New(sandbox.Options{Site: sandbox.SiteCN, Seed: 7, Customers: 30, Now: now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(box)
-	t.Cleanup(func() { box.Close(); srv.Close() })
-	slack := slacklocal.New(slacklocal.WithToken("xoxb-test"))
-	t.Cleanup(slack.Close)
+	box, srv, slack := world(t, 30, now)
 	m := box.Manifest(srv.URL)
 	var cust sandbox.ManifestCustomer
 	for _, c := range m.Customers {
@@ -79,23 +66,7 @@ checks:
     period: {type: year, num: 1}
     quote_lifetime: 48h
 `, m.Partner.DomainID, srv.URL, cust.DomainID, srv.URL, filepath.Join(t.TempDir(), "state.db"), slack.APIURL(), slack.APIURL())
-	env := func(k string) string { return secrets[k] }
-	cfg, err := config.Parse([]byte(doc), env)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cfg.Resolve(context.Background(), config.NewResolver(env, nil)); err != nil {
-		t.Fatal(err)
-	}
-	a, err := app.New(context.Background(), cfg, app.Options{Now: func() time.Time { return now }, File: bolt.Opener(true)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close() })
-	svc, inproc, err := renewalapp.Local(a)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a, svc, inproc := localService(t, doc, secrets, now)
 	handle := renewalapp.Handler(a, svc, nil)
 
 	out, err := handle(context.Background(), json.RawMessage(`{"dry_run":true}`))
@@ -119,12 +90,7 @@ checks:
 	if text := msg.Render(); !strings.Contains(text, "1 year") || !strings.Contains(text, "CST") {
 		t.Errorf("quote message:\n%s", text)
 	}
-	payload, _ := json.Marshal(map[string]any{"type": "block_actions", "api_app_id": "A0APP",
-		"user": map[string]any{"id": "U0ADA", "name": "ada"}, "team": map[string]any{"id": "T0ACME"},
-		"container":    map[string]any{"type": "message", "message_ts": msg.TS, "channel_id": "CQUOTES"},
-		"response_url": slack.WebhookURL(),
-		"actions":      []any{map[string]any{"type": "button", "action_id": slackapp.ActionApprove, "block_id": slackapp.BlockRenewalDecision, "value": id}}})
-	body := []byte(url.Values{"payload": {string(payload)}}.Encode())
+	body := approveBody(slack, msg, id)
 	if status, outcome := svc.HandleClick(context.Background(), slackapp.Sign("local-signing-secret", now, body), body); status != 200 || outcome != "approved" {
 		t.Fatalf("click = %d %s", status, outcome)
 	}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -53,14 +52,7 @@ func (c *console) post(t *testing.T, h http.Header, body string) events.LambdaFu
 
 func setupConsole(t *testing.T) *console {
 	t.Helper()
-	box, err := sandbox.New(sandbox.Options{Site: sandbox.SiteCN, Seed: 7, Customers: 30})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(box)
-	t.Cleanup(func() { box.Close(); srv.Close() })
-	slack := slacklocal.New(slacklocal.WithToken("xoxb-test"))
-	t.Cleanup(slack.Close)
+	box, srv, slack := world(t, 30, time.Time{}) // the sandbox world starts now
 	m := box.Manifest(srv.URL)
 	c := m.Customers[0]
 	_, table := dynamotest.Start(t)

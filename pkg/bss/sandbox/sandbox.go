@@ -61,6 +61,7 @@ type Server struct {
 	mu         sync.RWMutex // guards the world below
 	w          *world
 	principals map[string]*principal
+	agencies   map[agencyKey]bool // agencies created or deleted by SetAgency
 
 	faults faults
 	calls  counters
@@ -189,6 +190,8 @@ var routes = []route{
 	{api: "RenewalResources", method: http.MethodPost, path: "/v2/orders/subscriptions/resources/renew", sites: []string{SiteCN, SiteIntl}, allow: customerOnly, handle: (*Server).renewalResources},
 	{api: "ListCustomerOrders", method: http.MethodGet, path: "/v2/orders/customer-orders", sites: []string{SiteCN, SiteIntl}, allow: anyone, handle: (*Server).listCustomerOrders},
 	{api: "ListInvoices", method: http.MethodGet, path: "/v1.0/{domain_id}/payments/intl-invoices", sites: []string{SiteIntl}, allow: anyone, handle: (*Server).listInvoices},
+	// IAM: the partner's credential assumes a customer's agency (bss-api.md section 10 item 14).
+	{api: "CreateTemporaryAccessKeyByAgency", method: http.MethodPost, path: "/v3.0/OS-CREDENTIAL/securitytokens", sites: []string{SiteCN, SiteIntl}, allow: partnerOnly, handle: (*Server).createTemporaryAccessKeyByAgency},
 	{api: "KeystoneListAuthDomains", method: http.MethodGet, path: "/v3/auth/domains", sites: []string{SiteCN, SiteIntl}, allow: anyone, handle: (*Server).listAuthDomains, noXDom: true},
 }
 

@@ -1,0 +1,143 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/bsswatch/bsswatch/pkg/app"
+	"github.com/bsswatch/bsswatch/pkg/app/renewalapp"
+	"github.com/bsswatch/bsswatch/pkg/bss"
+	"github.com/bsswatch/bsswatch/pkg/bss/sandbox"
+	"github.com/bsswatch/bsswatch/pkg/check"
+	"github.com/bsswatch/bsswatch/pkg/notify/slacklocal"
+	"github.com/bsswatch/bsswatch/pkg/state/bolt"
+)
+
+// benchRenewal measures one renewal scan of every reseller customer of a partner with f.customers
+// customers, as the scheduled scan of a cold renewal-quote function would run it: customers found and
+// their resources listed through the partner, quoted through each customer's agency, quotes stored
+// and posted to the Slack stand-in. Calls are counted by the sandbox.
+func benchRenewal(ctx context.Context, f benchFlags, stdout io.Writer, spawn spawnSandbox) error {
+	dir, box, m, err := benchSandbox(ctx, spawn, f)
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	defer box.stop()
+	slack := slacklocal.New()
+	defer slack.Close()
+	cfgPath, env, err := writeRenewalBenchConfig(dir, m, slack.APIURL(), f.rate)
+	if err != nil {
+		return err
+	}
+
+	mem := sampleMemory(10 * time.Millisecond)
+	began := time.Now()
+	a, err := app.Start(ctx, cfgPath, env, app.Options{File: bolt.Opener(true), BSS: bss.Options{RatePerSecond: f.rate}})
+	if err != nil {
+		mem.stop()
+		return fmt.Errorf("start: %w", err)
+	}
+	defer a.Close()
+	svc, inproc, err := renewalapp.Local(a)
+	cold := time.Since(began)
+	if err != nil {
+		mem.stop()
+		return fmt.Errorf("start: %w", err)
+	}
+	began = time.Now()
+	out, runErr := renewalapp.Handler(a, svc, nil)(ctx, json.RawMessage(`{}`))
+	wall := time.Since(began)
+	inproc.Wait()
+	heap := mem.stop()
+	rss, rssErr := peakRSS()
+	if runErr != nil {
+		return fmt.Errorf("run: %w", runErr)
+	}
+	res := out.(renewalapp.Result)
+	var quotes, failed, quotedAccounts int
+	for _, r := range res.Reports {
+		quotes += len(r.Quoted)
+		if len(r.Quoted) > 0 {
+			quotedAccounts++
+		}
+		if r.Err != "" {
+			failed++
+		}
+	}
+	bss.CloseIdleConnections()
+	seen, err := box.stop()
+	if err != nil {
+		return err
+	}
+	resellers, err := countResellers(f, m)
+	if err != nil {
+		return err
+	}
+	// The minimum: the customers at the largest page, one resource page per reseller customer, one
+	// agency per customer with something to quote, one quote call per quote (batches of ten).
+	want := map[bss.API]int{
+		bss.ListSubCustomers:                 bss.Pages(f.customers, bss.PageSubCustomers),
+		bss.ListPayPerUseCustomerResources:   resellers,
+		bss.CreateTemporaryAccessKeyByAgency: quotedAccounts,
+		bss.ListRenewRateOnPeriod:            quotes,
+	}
+	var calls, minimum int64
+	for api, n := range want {
+		calls += int64(seen[string(api)])
+		minimum += int64(n)
+		fmt.Fprintf(stdout, "%-34s calls %6d  minimum %6d\n", api, seen[string(api)], n)
+	}
+	// The floor is the partner's busiest API, the resource listing: one call per reseller customer at
+	// the partner's rate. Quotes use each customer's own limit and run alongside.
+	floor := time.Duration(float64(resellers) / f.rate * float64(time.Second))
+	if rssErr != nil {
+		return rssErr
+	}
+	fmt.Fprintf(stdout, "renewal scan: %d customers (%d reseller), sandbox latency %s, rate %g calls/s per API and account\n", f.customers, resellers, f.latency, f.rate)
+	fmt.Fprintf(stdout, "accounts %d (not scanned %d), quotes %d, messages %d, cold start %s, peak Go heap %s\n",
+		len(res.Reports), failed, quotes, len(slack.Messages("")), cold.Round(time.Millisecond), mib(heap.objects))
+	for _, msg := range slack.Messages("") {
+		if strings.HasPrefix(msg.Text, "Renewal scan:") {
+			fmt.Fprintln(stdout, "channel summary: "+msg.Text)
+		}
+	}
+	benchLine(stdout, check.Renewal, f.customers, calls, minimum, wall, floor, rss,
+		fmt.Sprintf("ratio=%.2f", float64(wall)/float64(floor)), fmt.Sprintf("cold_start_ms=%.1f", float64(cold.Microseconds())/1000),
+		"quotes="+strconv.Itoa(quotes), "not_scanned="+strconv.Itoa(failed))
+	return nil
+}
+
+// writeRenewalBenchConfig writes a renewal-quote configuration for every reseller customer of the
+// sandbox partner, reached through their agency: the configuration holds no customer's keys.
+func writeRenewalBenchConfig(dir string, m sandbox.Manifest, slackURL string, rate float64) (string, func(string) string, error) {
+	r := strconv.FormatFloat(rate, 'g', -1, 64)
+	secrets := map[string]string{"PARTNER_AK": m.Partner.AK, "PARTNER_SK": m.Partner.SK, "SLACK_TOKEN": "xoxb-bench", "SIGNING": "bench-signing-secret"}
+	doc := fmt.Sprintf(`profiles:
+  partner-cn: {role: partner, site: cn, domain_id: %q, ak: env:PARTNER_AK, sk: env:PARTNER_SK, endpoint: %q, rate_per_second: %s}
+state: {backend: bolt, path: %q}
+destinations:
+  quotes: {type: slack, token: env:SLACK_TOKEN, channel: CQUOTES, api_url: %q}
+routes: [{to: [quotes]}]
+ops: [quotes]
+slack_app: {signing_secret: env:SIGNING, team_id: T0BENCH, app_id: A0BENCH, destination: quotes}
+approvals: {users: [U0ADA]}
+checks:
+  renewal:
+    accounts:
+      - {customers_of: partner-cn, agency: %s, iam_endpoint: %q}
+    period: {type: year, num: 1}
+`, m.Partner.DomainID, m.Endpoint, r, filepath.Join(dir, "state.db"), slackURL, sandbox.DefaultAgency, m.Endpoint)
+	path := filepath.Join(dir, "bsswatch.yaml")
+	if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
+		return "", nil, fmt.Errorf("write the configuration: %w", err)
+	}
+	return path, func(k string) string { return secrets[k] }, nil
+}
