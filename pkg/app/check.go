@@ -130,6 +130,17 @@ func (a *App) Run(ctx context.Context, name string, ev Event) (Result, error) {
 // that fails, is reported through the alert engine (ops alert, retried delivery), in the Result and
 // in the CheckFailures metric, not as an error.
 func (a *App) RunCheck(ctx context.Context, c check.Check, ev Event) (Result, error) {
+	return a.run(ctx, c, ev, true)
+}
+
+// Report is RunCheck for evaluations made outside a check's run (a quote the order worker had to
+// fail): they reach the alert engine and the metrics the same way, but do not count as the check's
+// last run in `/bsswatch status`.
+func (a *App) Report(ctx context.Context, c check.Check) (Result, error) {
+	return a.run(ctx, c, Event{}, false)
+}
+
+func (a *App) run(ctx context.Context, c check.Check, ev Event, record bool) (Result, error) {
 	name := c.Name()
 	now := a.now()
 	// A warm Lambda keeps its clients, so counters are per process: a run reports its own difference.
@@ -169,7 +180,9 @@ func (a *App) RunCheck(ctx context.Context, c check.Check, ev Event) (Result, er
 	}
 	res.Delivered, res.Failed, res.Dropped = rep.Delivered, rep.Failed, rep.Dropped
 	a.metrics(name, res, used)
-	a.recordRun(ctx, res, now)
+	if record {
+		a.recordRun(ctx, res, now)
+	}
 	if err != nil {
 		return res, fmt.Errorf("app: %s: %w", name, err)
 	}

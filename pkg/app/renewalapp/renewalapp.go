@@ -173,7 +173,7 @@ func settle(ctx context.Context, a *app.App, svc *renewal.Service, id string) er
 	if err != nil || q.State != renewal.Failed {
 		return nil
 	}
-	_, err = a.RunCheck(ctx, failedQuote{q}, app.Event{})
+	_, err = a.Report(ctx, failedQuote{q})
 	return err
 }
 
