@@ -189,16 +189,7 @@ func benchBalance(ctx context.Context, f benchFlags, stdout io.Writer, spawn spa
 		return fmt.Errorf("run: the check failed: %s", strings.Join(res.CheckErrors, "; "))
 	}
 
-	made := map[bss.API]bss.Counts{}
-	for _, c := range a.Clients {
-		for api, n := range c.Stats() {
-			t := made[api]
-			t.Attempts += n.Attempts
-			t.Throttles += n.Throttles
-			t.Retries += n.Retries
-			made[api] = t
-		}
-	}
+	made := callsByAPI(a)
 	seen, seenErr := box.stop()
 	resellers, err := countResellers(f, m)
 	if err != nil {
@@ -210,6 +201,21 @@ func benchBalance(ctx context.Context, f benchFlags, stdout io.Writer, spawn spa
 		cold: cold, wall: wall, rss: rss, rssErr: rssErr, heap: heap, result: res, posts: posts.Load(),
 	}
 	return r.print(stdout)
+}
+
+// callsByAPI adds up, per API, the calls every client of a made.
+func callsByAPI(a *app.App) map[bss.API]bss.Counts {
+	made := map[bss.API]bss.Counts{}
+	for _, c := range a.Clients {
+		for api, n := range c.Stats() {
+			t := made[api]
+			t.Attempts += n.Attempts
+			t.Throttles += n.Throttles
+			t.Retries += n.Retries
+			made[api] = t
+		}
+	}
+	return made
 }
 
 // minimum is the fewest calls the balance check can make: the partner's accounts in one call, every

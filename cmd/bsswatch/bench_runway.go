@@ -80,12 +80,7 @@ func benchRunway(ctx context.Context, f benchFlags, stdout io.Writer, spawn spaw
 	if rssErr != nil {
 		return rssErr
 	}
-	made := map[bss.API]int64{}
-	for _, c := range a.Clients {
-		for api, n := range c.Stats() {
-			made[api] += n.Attempts
-		}
-	}
+	made := callsByAPI(a)
 	seen, _ := box.stop()
 	mins, watched, err := runwayMinimum(f, m, now)
 	if err != nil {
@@ -97,10 +92,10 @@ func benchRunway(ctx context.Context, f benchFlags, stdout io.Writer, spawn spaw
 	var calls, least int64
 	busiest := 0
 	for _, api := range benchRunwayAPIs {
-		calls += made[api]
+		calls += made[api].Attempts
 		least += int64(mins[api])
-		busiest = max(busiest, int(made[api]), mins[api])
-		fmt.Fprintf(stdout, "  %-32s calls=%d minimum=%d sandbox_saw=%d\n", api, made[api], mins[api], seen[string(api)])
+		busiest = max(busiest, int(made[api].Attempts), mins[api])
+		fmt.Fprintf(stdout, "  %-32s calls=%d minimum=%d sandbox_saw=%d\n", api, made[api].Attempts, mins[api], seen[string(api)])
 	}
 	floor := time.Duration(float64(busiest) / f.rate * float64(time.Second))
 	benchLine(stdout, "runway", f.customers, calls, least, wall, floor, rss,
