@@ -314,6 +314,9 @@ func startSandbox(ctx context.Context, spawn spawnSandbox, dir string, f benchFl
 // within 5 seconds, and returns its per-API call counts. It is safe to call more than once.
 func (c *child) stop() (map[string]int, error) {
 	c.once.Do(func() {
+		// The sandbox's shutdown waits for open connections: this process's idle keep-alive ones
+		// would hold it past the deadline, and its call counts would be lost.
+		bss.CloseIdleConnections()
 		_ = c.cmd.Process.Signal(os.Interrupt)
 		t := time.NewTimer(5 * time.Second)
 		defer t.Stop()

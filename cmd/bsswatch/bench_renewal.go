@@ -72,7 +72,6 @@ func benchRenewal(ctx context.Context, f benchFlags, stdout io.Writer, spawn spa
 			failed++
 		}
 	}
-	bss.CloseIdleConnections()
 	seen, err := box.stop()
 	if err != nil {
 		return err
