@@ -45,7 +45,7 @@ func (p Partner) customers(ctx context.Context) ([]Account, []Report, error) {
 		switch {
 		case c.AssociationType != bss.Reseller:
 			// An advisory customer pays Huawei itself; the partner does not renew for it.
-		case len(p.CustomerIDs) > 0 && !slices.Contains(p.CustomerIDs, c.ID):
+		case !p.covers(c.ID):
 		case p.Label != "" && c.Label != p.Label:
 		default:
 			found[c.ID] = true
@@ -91,8 +91,8 @@ func (a *Account) reassume(ctx context.Context, err error) bool {
 }
 
 // accounts returns every account a scan covers: the configured ones, then each partner's customers,
-// by name. A partner whose customers could not be listed is a report with an error under the
-// partner's name; so is a configured customer the partner does not resell to.
+// by name, and a report per partner under its name: with an error when its customers could not be
+// listed. A configured customer the partner does not resell to is a report with an error too.
 func (s *Service) accounts(ctx context.Context) ([]Account, []Report) {
 	out := make([]Account, 0, len(s.Accounts))
 	for _, a := range s.Accounts {
@@ -106,7 +106,8 @@ func (s *Service) accounts(ctx context.Context) ([]Account, []Report) {
 			continue
 		}
 		out = append(out, as...)
-		failed = append(failed, missing...)
+		// The partner listed: an earlier failure to list it is over.
+		failed = append(append(failed, Report{Account: name}), missing...)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, failed
@@ -124,19 +125,22 @@ func sortedKeys[V any](m map[string]V) []string {
 // account returns the account named name, ready to quote: a configured one, or a partner's customer
 // through its agency. An agency IAM refuses is a *bss.AgencyError.
 func (s *Service) account(ctx context.Context, name string) (Account, error) {
-	a, ok := s.Accounts[name]
-	if !ok {
-		pn, id, cut := strings.Cut(name, ":")
-		p, known := s.Partners[pn]
-		if !cut || !known || (len(p.CustomerIDs) > 0 && !slices.Contains(p.CustomerIDs, id)) {
-			return Account{}, fmt.Errorf("renewal: account %q is not configured for renewals", name)
-		}
-		a = p.account(id)
+	a, err := s.find(name)
+	if err != nil {
+		return Account{}, err
 	}
 	if err := a.quoter(ctx); err != nil {
 		return Account{}, err
 	}
 	return a, nil
+}
+
+// cutAccount splits a partner customer's account name (AccountName) into partner and customer id.
+func cutAccount(name string) (partner, customerID string, ok bool) { return strings.Cut(name, ":") }
+
+// covers reports whether the configuration asks for the partner's customer id.
+func (p Partner) covers(id string) bool {
+	return len(p.CustomerIDs) == 0 || slices.Contains(p.CustomerIDs, id)
 }
 
 // retryableAccount reports whether failing to get an account's credentials may pass later (IAM

@@ -42,16 +42,10 @@ type scanCalls struct {
 
 func partnerScan(tb testing.TB, customers int) scanCalls {
 	e := newEnv(tb, envOptions{customers: customers})
-	e.svc.Accounts = map[string]Account{}
+	e.everyCustomer()
 	e.svc.Concurrency = 4
 	var got scanCalls
 	for _, c := range e.man.Customers {
-		cl, err := bss.New(bss.Profile{Name: c.CustomerID, Role: bss.Customer, Site: bss.China, AK: c.AK, SK: c.SK,
-			DomainID: c.DomainID, Endpoint: e.man.Endpoint, Timeout: 2 * time.Second}, fastBSS())
-		if err != nil {
-			tb.Fatal(err)
-		}
-		e.svc.Accounts[c.CustomerID] = Account{Name: c.CustomerID, Quoter: cl, Lister: e.partner, CustomerID: c.CustomerID}
 		n := len(e.sb.Renewable(c.CustomerID, anchor, 30*24*time.Hour))
 		got.minList += bss.Pages(n, bss.PageResources)
 		got.minRate += (n + bss.BatchRenew - 1) / bss.BatchRenew
@@ -71,4 +65,19 @@ func partnerScan(tb testing.TB, customers int) scanCalls {
 	got.customers = len(e.man.Customers)
 	got.list, got.rate = calls["ListPayPerUseCustomerResources"], calls["ListRenewRateOnPeriod"]
 	return got
+}
+
+// everyCustomer makes the service quote for every customer of the sandbox partner, each with its own
+// keys and listed through the partner, in place of the one picked customer.
+func (e *env) everyCustomer() {
+	e.t.Helper()
+	e.svc.Accounts = map[string]Account{}
+	for _, c := range e.man.Customers {
+		cl, err := bss.New(bss.Profile{Name: c.CustomerID, Role: bss.Customer, Site: bss.China, AK: c.AK, SK: c.SK,
+			DomainID: c.DomainID, Endpoint: e.man.Endpoint, Timeout: 2 * time.Second}, fastBSS())
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		e.svc.Accounts[c.CustomerID] = Account{Name: c.CustomerID, Quoter: cl, Lister: e.partner, CustomerID: c.CustomerID}
+	}
 }

@@ -25,14 +25,9 @@ type OrderRequest struct {
 // ParseOrderEvent reads an OrderEvent strictly (unknown fields and trailing data are errors) and
 // checks the quote id's shape. It returns an error that says what is wrong.
 func ParseOrderEvent(raw []byte) (OrderRequest, error) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
 	var ev OrderEvent
-	if err := dec.Decode(&ev); err != nil {
-		return OrderRequest{}, fmt.Errorf("renewal: order event: %w", err)
-	}
-	if dec.More() {
-		return OrderRequest{}, errors.New("renewal: order event: trailing data after the JSON object")
+	if err := decodeStrict(raw, &ev, "order event"); err != nil {
+		return OrderRequest{}, err
 	}
 	if ev.RenewalOrder == nil || !ValidID(ev.RenewalOrder.QuoteID) {
 		return OrderRequest{}, errors.New("renewal: order event: renewal_order.quote_id is missing or not a quote id")
@@ -84,3 +79,17 @@ func (p *InProcess) Dispatch(ctx context.Context, quoteID string) error {
 
 // Wait blocks until every order dispatched so far has finished.
 func (p *InProcess) Wait() { p.wg.Wait() }
+
+// decodeStrict reads one JSON object into v, refusing unknown fields and trailing data; what names
+// the event in the error.
+func decodeStrict(raw []byte, v any, what string) error {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("renewal: %s: %w", what, err)
+	}
+	if dec.More() {
+		return fmt.Errorf("renewal: %s: trailing data after the JSON object", what)
+	}
+	return nil
+}

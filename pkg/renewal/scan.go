@@ -31,55 +31,67 @@ type Report struct {
 	Err     string   `json:"error,omitempty"`
 }
 
-// Scan looks after every account's quotes, one account after another: it expires pending quotes past
-// their deadline, posts messages that a failed post left out, resumes quotes stuck in approving or
-// ordering, then lists the resources that need a quote and quotes them in batches of at most ten.
-// An account's failure (a BSS error, a Slack error) is in its Report and does not stop the others; the
-// error is non-nil only when the state store failed, since a retry of the run can then help.
-func (s *Service) Scan(ctx context.Context) ([]Report, error) { return s.scan(ctx, false) }
+// Scan looks after every account's quotes: it expires pending quotes past their deadline, posts
+// messages that a failed post left out, resumes quotes stuck in approving or ordering, then lists the
+// resources that need a quote and quotes them in batches of at most ten. It plans the scan's work
+// items and runs them in this process (RunItems), as the queue does in Lambda, so the last item posts
+// the summary. An account's failure (a BSS error, a Slack error) is in its Report and does not stop
+// the others; the error is non-nil only when the state store failed, since a retry of the run can
+// then help.
+func (s *Service) Scan(ctx context.Context) ([]Report, error) {
+	items, reports := s.Plan(ctx, ScanID(""))
+	s.logUnlisted(ctx, reports)
+	scanned, err := s.RunItems(ctx, items)
+	return append(scanned, reports...), err
+}
 
 // Preview is a dry run of Scan: it lists and counts what a scan would quote (Listed, Eligible, Held)
-// and changes nothing: no quote, no message, no expiry, no order. Its error contract is Scan's.
-func (s *Service) Preview(ctx context.Context) ([]Report, error) { return s.scan(ctx, true) }
-
-func (s *Service) scan(ctx context.Context, dry bool) ([]Report, error) {
+// and changes nothing: no quote, no message, no expiry, no order, no progress record. Its error
+// contract is Scan's.
+func (s *Service) Preview(ctx context.Context) ([]Report, error) {
 	accounts, unlisted := s.accounts(ctx)
-	reports := make([]Report, len(accounts))
-	errs := make([]error, len(accounts))
-	// Accounts are independent: each quotes with its own credentials (its own rate limit), so a few
-	// run at once; a shared partner lister is held to its rate by the client's token bucket.
-	sem := make(chan struct{}, max(s.Concurrency, 1))
-	var wg sync.WaitGroup
-	for i, a := range accounts {
-		sem <- struct{}{}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			reports[i], errs[i] = s.scanAccount(ctx, a, dry)
-		}()
-	}
-	wg.Wait()
-	for _, r := range unlisted {
-		s.log().WarnContext(ctx, "scan", "check", "renewal", "account", r.Account, "error", r.Err)
-	}
-
+	s.logUnlisted(ctx, unlisted)
+	reports, errs := s.scanAccounts(ctx, accounts, true)
 	var storeErrs []error
-	for i, err := range errs {
-		if err == nil {
-			continue
-		}
-		reports[i].Err = err.Error()
-		s.log().WarnContext(ctx, "scan", "check", "renewal", "account", accounts[i].Name, "error", err.Error())
+	for _, err := range errs {
 		if isStoreError(err) {
 			storeErrs = append(storeErrs, err)
 		}
 	}
-	all := append(reports, unlisted...)
-	if !dry {
-		s.summarize(ctx, all)
+	return append(reports, unlisted...), errors.Join(storeErrs...)
+}
+
+func (s *Service) logUnlisted(ctx context.Context, reports []Report) {
+	for _, r := range reports {
+		if r.Err != "" {
+			s.log().WarnContext(ctx, "scan", "check", "renewal", "account", r.Account, "error", r.Err)
+		}
 	}
-	return all, errors.Join(storeErrs...)
+}
+
+// scanAccounts scans accounts, Concurrency at a time: each quotes with its own credentials (its own
+// rate limit), and a shared partner lister is held to its rate by the client's token bucket. A
+// failed account's report carries its error, which is also returned at the account's index.
+func (s *Service) scanAccounts(ctx context.Context, accounts []Account, dry bool) ([]Report, []error) {
+	reports := make([]Report, len(accounts))
+	errs := make([]error, len(accounts))
+	sem := make(chan struct{}, max(s.Concurrency, 1))
+	var wg sync.WaitGroup
+	for i, a := range accounts {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			reports[i], errs[i] = s.scanAccount(ctx, a, dry)
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			reports[i].Err = err.Error()
+			s.log().WarnContext(ctx, "scan", "check", "renewal", "account", accounts[i].Name, "error", err.Error())
+		}
+	}
+	return reports, errs
 }
 
 // storeError marks a failure of the state store (as opposed to BSS or Slack).

@@ -84,8 +84,10 @@ type Service struct {
 	HTTPClient *http.Client
 	Now        func() time.Time
 	Log        *slog.Logger
-	// Concurrency is how many accounts a scan works on at once (at least 1).
-	Concurrency int
+	// Concurrency is how many accounts a work item scans at once (at least 1); ItemConcurrency how
+	// many items a scan run in this process (RunItems) works on at once.
+	Concurrency     int
+	ItemConcurrency int
 	// ClickBudget, OrderingGrace and StaleAfter default to the constants above when zero.
 	ClickBudget   time.Duration
 	OrderingGrace time.Duration
