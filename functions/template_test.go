@@ -13,11 +13,13 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/bsswatch/bsswatch/pkg/check"
+	"github.com/bsswatch/bsswatch/pkg/renewal"
 	"github.com/bsswatch/bsswatch/pkg/runnow"
 	"github.com/google/go-cmp/cmp"
 	"gopkg.in/yaml.v3"
@@ -486,5 +488,36 @@ func TestRunNowReachesEveryCheck(t *testing.T) {
 		if !strings.Contains(policy.String(), id+".Arn") {
 			t.Errorf("%s may not invoke %s (no !GetAtt %s.Arn in its policies)", url, id, id)
 		}
+	}
+}
+
+// TestScanQueueFitsTheWorkItems checks the scan queue against what the code assumes: SQS delivers an
+// item renewal.ItemAttempts times before the dead-letter queue (the last attempt is told it is the
+// last), the visibility timeout is at least six function timeouts (Lambda's advice for an SQS event
+// source), failed items come back alone, and the dead-letter queue has an alarm.
+func TestScanQueueFitsTheWorkItems(t *testing.T) {
+	root := loadTemplate(t)
+	q := get(root, "Resources", "RenewalScanQueue", "Properties")
+	if q == nil {
+		t.Fatal("no RenewalScanQueue")
+	}
+	if got := get(q, "RedrivePolicy", "maxReceiveCount"); got == nil || got.Value != strconv.Itoa(renewal.ItemAttempts) {
+		t.Errorf("maxReceiveCount %v, want renewal.ItemAttempts (%d)", got, renewal.ItemAttempts)
+	}
+	timeout, _ := strconv.Atoi(get(root, "Globals", "Function", "Timeout").Value)
+	if vt, _ := strconv.Atoi(get(q, "VisibilityTimeout").Value); timeout == 0 || vt < 6*timeout {
+		t.Errorf("VisibilityTimeout %d, want at least six times the function timeout %d", vt, timeout)
+	}
+	ev := get(root, "Resources", "RenewalQuoteFunction", "Properties", "Events", "ScanItems", "Properties")
+	if ev == nil || !slices.Contains(nodeValues(get(ev, "FunctionResponseTypes")), "ReportBatchItemFailures") ||
+		get(ev, "ScalingConfig", "MaximumConcurrency") == nil {
+		t.Error("the ScanItems event needs ReportBatchItemFailures and a MaximumConcurrency")
+	}
+	dlq := false
+	for _, a := range resources(root, "AWS::CloudWatch::Alarm") {
+		dlq = dlq || slices.Contains(nodeValues(get(a, "Properties", "Dimensions")), "RenewalScanDeadLetterQueue.QueueName")
+	}
+	if !dlq {
+		t.Error("no alarm on the scan dead-letter queue")
 	}
 }

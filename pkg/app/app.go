@@ -4,6 +4,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -37,6 +38,10 @@ type Options struct {
 	BSS bss.Options
 	// HTTPClient, when set, carries every Slack and webhook request (tests, proxies).
 	HTTPClient *http.Client
+	// Share is how many processes run this work at once against the same accounts (the renewal
+	// queue's maximum concurrency): each takes that share of every profile's BSS rate and of Slack's
+	// pace. 0 or 1: this process is alone.
+	Share int
 	// File opens the bolt backend's state file (local runs, the demo, benchmarks: cmd/bsswatch
 	// passes bolt.Opener). Nil refuses the bolt backend: in Lambda a file would not outlive the
 	// execution environment, and leaving bbolt out keeps it out of the functions' bootstraps.
@@ -57,7 +62,11 @@ type App struct {
 	loc     *time.Location
 	close   func() error
 	aws     func(context.Context) (aws.Config, error)
+	share   int
 }
+
+// Share is Options.Share, at least 1.
+func (a *App) Share() int { return max(a.share, 1) }
 
 // New builds an App from a resolved configuration. It makes no BSS or Slack call; it fails, listing
 // every problem, when a profile or destination cannot be built or the state store cannot be opened.
@@ -74,9 +83,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 	clients := make(map[string]*bss.Client, len(cfg.Profiles))
 	for name, p := range cfg.Profiles {
 		o := opts.BSS
-		if p.RatePerSecond > 0 {
-			o.RatePerSecond = p.RatePerSecond
-		}
+		o.RatePerSecond = cmp.Or(p.RatePerSecond, o.RatePerSecond, bss.DefaultRatePerSecond) / float64(max(opts.Share, 1))
 		c, err := bss.New(profile(name, p), o)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("profiles.%s: %w", name, err))
@@ -134,6 +141,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 		loc:    loc,
 		close:  closeStore,
 		aws:    opts.AWS,
+		share:  opts.Share,
 	}, nil
 }
 

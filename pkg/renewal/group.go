@@ -85,7 +85,7 @@ func (s *Service) postGroups(ctx context.Context, qs []*Quote) int {
 			ids[i] = q.ID
 		}
 		text, blocks := s.Slack.renderGroup(group)
-		ref, err := s.Slack.Out.Post(ctx, text, blocks)
+		ref, err := s.Slack.post(ctx, text, blocks)
 		if err != nil {
 			s.log().WarnContext(ctx, "slack post", "quotes", strings.Join(ids, ","), "error", err.Error())
 			continue

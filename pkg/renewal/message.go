@@ -1,11 +1,13 @@
 package renewal
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/slack-go/slack"
+	"golang.org/x/time/rate"
 
 	"github.com/bsswatch/bsswatch/pkg/bss"
 	"github.com/bsswatch/bsswatch/pkg/notify"
@@ -19,6 +21,20 @@ type Slack struct {
 	Out *notify.Slack
 	// Location is the time zone of times in messages; nil means UTC.
 	Location *time.Location
+	// Pace, when set, holds new messages (quotes, a scan's summary) to Slack's rate of about one a
+	// second per channel, shared out between the invocations that may post at once. Thread replies
+	// and updates are not held: a click's answer must not wait behind a scan.
+	Pace *rate.Limiter
+}
+
+// post sends a new message to the channel once Pace allows it.
+func (s *Slack) post(ctx context.Context, text string, blocks []slack.Block) (notify.Ref, error) {
+	if s.Pace != nil {
+		if err := s.Pace.Wait(ctx); err != nil {
+			return notify.Ref{}, fmt.Errorf("renewal: waiting for Slack's pace: %w", err)
+		}
+	}
+	return s.Out.Post(ctx, text, blocks)
 }
 
 func (s *Slack) when(t time.Time) string {

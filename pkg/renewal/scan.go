@@ -2,6 +2,7 @@ package renewal
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -33,16 +34,35 @@ type Report struct {
 
 // Scan looks after every account's quotes: it expires pending quotes past their deadline, posts
 // messages that a failed post left out, resumes quotes stuck in approving or ordering, then lists the
-// resources that need a quote and quotes them in batches of at most ten. It plans the scan's work
-// items and runs them in this process (RunItems), as the queue does in Lambda, so the last item posts
-// the summary. An account's failure (a BSS error, a Slack error) is in its Report and does not stop
-// the others; the error is non-nil only when the state store failed, since a retry of the run can
-// then help.
+// resources that need a quote and quotes them in batches of at most ten. It is ScanAs with a fresh
+// scan id, run in this process.
 func (s *Service) Scan(ctx context.Context) ([]Report, error) {
-	items, reports := s.Plan(ctx, ScanID(""))
+	reports, _, err := s.ScanAs(ctx, ScanID(""))
+	return reports, err
+}
+
+// ScanAs plans the scan named id as work items (Plan) and hands them to the Queue, returning the
+// partners' reports and the number of items queued; a retried run with the same id plans the same
+// items, and the progress they record keeps a second delivery from doing the work again. Without a
+// Queue it runs the items in this process (RunItems) and returns every account's report. An
+// account's failure (a BSS error, a Slack error) is in its Report and does not stop the others; the
+// error is non-nil only when the state store or the queue failed, since a retry of the run can then
+// help.
+func (s *Service) ScanAs(ctx context.Context, id string) ([]Report, int, error) {
+	items, reports := s.Plan(ctx, id)
 	s.logUnlisted(ctx, reports)
-	scanned, err := s.RunItems(ctx, items)
-	return append(scanned, reports...), err
+	if s.Queue == nil {
+		scanned, err := s.RunItems(ctx, items)
+		return append(scanned, reports...), 0, err
+	}
+	bodies := make([][]byte, len(items))
+	for i := range items {
+		bodies[i], _ = json.Marshal(WorkItemEvent{RenewalScan: &items[i]})
+	}
+	if err := s.Queue.Send(ctx, bodies); err != nil {
+		return reports, 0, queueError{fmt.Errorf("renewal: queue %d work items of scan %s: %w", len(items), id, err)}
+	}
+	return reports, len(items), nil
 }
 
 // Preview is a dry run of Scan: it lists and counts what a scan would quote (Listed, Eligible, Held)
@@ -100,9 +120,16 @@ type storeError struct{ err error }
 func (e storeError) Error() string { return e.err.Error() }
 func (e storeError) Unwrap() error { return e.err }
 
+// queueError marks a failure to queue a scan's work items.
+type queueError struct{ error }
+
+func (e queueError) Unwrap() error { return e.error }
+
+// isStoreError reports a failure a retry of the whole run may mend: the state store's or the queue's.
 func isStoreError(err error) bool {
 	var se storeError
-	return errors.As(err, &se)
+	var qe queueError
+	return errors.As(err, &se) || errors.As(err, &qe)
 }
 
 func (s *Service) scanAccount(ctx context.Context, a Account, dry bool) (Report, error) {
@@ -305,7 +332,7 @@ func (s *Service) quote(ctx context.Context, a *Account, items []Item, supersede
 // post sends the quote's first message and records where it lives.
 func (s *Service) post(ctx context.Context, q *Quote) error {
 	text, blocks := s.Slack.render(q)
-	ref, err := s.Slack.Out.Post(ctx, text, blocks)
+	ref, err := s.Slack.post(ctx, text, blocks)
 	if err != nil {
 		return err
 	}

@@ -48,6 +48,12 @@ type Dispatcher interface {
 	Dispatch(ctx context.Context, quoteID string) error
 }
 
+// Queue takes a scan's work items (JSON bodies, one WorkItemEvent each) to run in other invocations:
+// an SQS queue whose event source mapping hands them back to this function (workqueue.SQS).
+type Queue interface {
+	Send(ctx context.Context, bodies [][]byte) error
+}
+
 // Approver decides whether a Slack user may approve or reject quotes (slackapp.Approvers).
 type Approver interface {
 	Allowed(ctx context.Context, userID string) (bool, error)
@@ -80,6 +86,8 @@ type Service struct {
 	TeamID, AppID string
 	Approvers     Approver
 	Dispatcher    Dispatcher
+	// Queue, when set, takes a scheduled scan's work items; nil runs them in this process.
+	Queue Queue
 	// HTTPClient carries response_url answers; nil means http.DefaultClient.
 	HTTPClient *http.Client
 	Now        func() time.Time
@@ -125,7 +133,7 @@ func (s *Service) summarize(ctx context.Context, reports []Report) {
 	if text == "" {
 		return
 	}
-	if _, err := s.Slack.Out.Post(ctx, text, nil); err != nil {
+	if _, err := s.Slack.post(ctx, text, nil); err != nil {
 		s.log().WarnContext(ctx, "slack summary", "error", err.Error())
 	}
 }

@@ -7,6 +7,7 @@ package renewalapp
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/shopspring/decimal"
+	"golang.org/x/time/rate"
 
 	"github.com/bsswatch/bsswatch/pkg/alert"
 	"github.com/bsswatch/bsswatch/pkg/app"
@@ -74,7 +76,8 @@ func New(a *app.App, d renewal.Dispatcher) (*renewal.Service, error) {
 	}
 	return &renewal.Service{
 		Store: renewal.NewStore(a.Store, a.Now),
-		Slack: &renewal.Slack{Out: out, Location: cfg.Location},
+		// About one new message a second in the channel, shared by the invocations posting at once.
+		Slack: &renewal.Slack{Out: out, Location: cfg.Location, Pace: rate.NewLimiter(rate.Every(time.Duration(a.Share())*time.Second), 1)},
 		Policy: renewal.Policy{
 			Within:            time.Duration(r.WithinDays) * 24 * time.Hour,
 			PeriodType:        r.PeriodType,
@@ -84,17 +87,18 @@ func New(a *app.App, d renewal.Dispatcher) (*renewal.Service, error) {
 			Tolerance:         decimal.Max(r.PriceTolerance, decimal.Zero),
 			TwoApproversAbove: cfg.Approvals.TwoApproversAbove,
 		},
-		Accounts:    accounts,
-		Partners:    partners,
-		Concurrency: 4,
-		Verifier:    slackapp.Verifier{SigningSecret: cfg.SlackApp.SigningSecret.Value(), Now: a.Now},
-		TeamID:      cfg.SlackApp.TeamID,
-		AppID:       cfg.SlackApp.AppID,
-		Approvers:   &slackapp.Approvers{Users: cfg.Approvals.Users, Group: cfg.Approvals.Group, Client: out, Now: a.Now},
-		Dispatcher:  d,
-		HTTPClient:  a.HTTPClient(),
-		Now:         a.Now,
-		Log:         a.Log.With("check", check.Renewal),
+		Accounts:        accounts,
+		Partners:        partners,
+		Concurrency:     4,
+		ItemConcurrency: 2,
+		Verifier:        slackapp.Verifier{SigningSecret: cfg.SlackApp.SigningSecret.Value(), Now: a.Now},
+		TeamID:          cfg.SlackApp.TeamID,
+		AppID:           cfg.SlackApp.AppID,
+		Approvers:       &slackapp.Approvers{Users: cfg.Approvals.Users, Group: cfg.Approvals.Group, Client: out, Now: a.Now},
+		Dispatcher:      d,
+		HTTPClient:      a.HTTPClient(),
+		Now:             a.Now,
+		Log:             a.Log.With("check", check.Renewal),
 	}, nil
 }
 
@@ -122,10 +126,12 @@ func Local(a *app.App) (*renewal.Service, *renewal.InProcess, error) {
 }
 
 // Result is what a scheduled or manual renewal scan returns: the pipeline's result (accounts that
-// could not be scanned, ops messages) and what the scan did for each account.
+// could not be scanned, ops messages), what the scan did for each account it scanned here, and how
+// many work items it queued for other invocations.
 type Result struct {
 	app.Result
 	Reports []renewal.Report `json:"reports"`
+	Queued  int              `json:"items_queued,omitempty"`
 }
 
 // scan is the renewal scan as a check: it quotes and posts as a side effect, and its evaluations
@@ -134,8 +140,10 @@ type Result struct {
 type scan struct {
 	svc     *renewal.Service
 	dry     bool
+	id      string // the scan's id: the same for a retried run
 	reports []renewal.Report
-	err     error // the state store failed: a retry of the run can help
+	queued  int
+	err     error // the state store or the queue failed: a retry of the run can help
 }
 
 func (*scan) Name() string { return check.Renewal }
@@ -144,10 +152,15 @@ func (s *scan) Run(ctx context.Context, _ check.Env) []alert.Evaluation {
 	if s.dry {
 		s.reports, s.err = s.svc.Preview(ctx)
 	} else {
-		s.reports, s.err = s.svc.Scan(ctx)
+		s.reports, s.queued, s.err = s.svc.ScanAs(ctx, s.id)
 	}
-	evals := make([]alert.Evaluation, len(s.reports))
-	for i, r := range s.reports {
+	return evaluations(s.reports)
+}
+
+// evaluations tell the alert engine which accounts could be scanned and which could not.
+func evaluations(reports []renewal.Report) []alert.Evaluation {
+	evals := make([]alert.Evaluation, len(reports))
+	for i, r := range reports {
 		evals[i] = alert.Evaluation{Check: check.Renewal, Account: r.Account}
 		if r.Err != "" {
 			evals[i].Err = errors.New(r.Err)
@@ -177,10 +190,12 @@ func settle(ctx context.Context, a *app.App, svc *renewal.Service, id string) er
 	return err
 }
 
-// Handler returns the Lambda handler of the renewal function. It tells its three events apart: a
+// Handler returns the Lambda handler of the renewal function. It tells its four events apart: a
 // Function URL request (a Slack click; it has requestContext.http) is answered with an HTTP
-// response, the worker's own asynchronous event ({"renewal_order":{"quote_id":...}}) places the
-// order, and anything else must be a check event (app.ParseEvent) and runs the scan through the App.
+// response, an SQS event (Records) carries a scan's work items, the worker's own asynchronous event
+// ({"renewal_order":{"quote_id":...}}) places the order, and anything else must be a check event
+// (app.ParseEvent) and runs the scan through the App: with a Queue it plans the scan and queues its
+// work items, without one it runs them here.
 // An event of none of these shapes is an error that changes nothing. Errors are returned only when a
 // retry can help.
 //
@@ -197,6 +212,8 @@ func Handler(a *app.App, svc *renewal.Service, rn *runnow.Handler) func(context.
 		switch {
 		case probe["requestContext"] != nil:
 			return functionURL(ctx, a, svc, rn, raw)
+		case probe["Records"] != nil:
+			return workItems(ctx, a, svc, raw)
 		case probe["renewal_order"] != nil:
 			req, err := renewal.ParseOrderEvent(raw)
 			if err != nil {
@@ -218,9 +235,9 @@ func Handler(a *app.App, svc *renewal.Service, rn *runnow.Handler) func(context.
 			return nil, err
 		}
 		a.Log.InfoContext(ctx, "run", "check", check.Renewal, "scheduled_time", ev.ScheduledTime, "execution_id", ev.ExecutionID, "run_id", ev.RunID, "dry_run", ev.DryRun)
-		s := &scan{svc: svc, dry: ev.DryRun}
+		s := &scan{svc: svc, dry: ev.DryRun, id: renewal.ScanID(cmp.Or(ev.ScheduledTime, ev.ExecutionID, ev.RunID))}
 		res, err := a.RunCheck(ctx, s, ev)
-		out := Result{Result: res, Reports: s.reports}
+		out := Result{Result: res, Reports: s.reports, Queued: s.queued}
 		if err = errors.Join(s.err, err); err != nil {
 			return out, fmt.Errorf("app: %s: %w", check.Renewal, err)
 		}
