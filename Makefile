@@ -8,11 +8,13 @@ LAMBDA_BUILD = CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -tags lambda.no
 
 DYNALITE_DIR := pkg/state/dynamo/testdata/dynalite
 S3RVER_DIR := pkg/config/testdata/s3rver
+SQS_DIR := pkg/workqueue/testdata/sqs
 
 # Installs the local AWS-API servers the tests start (npm): dynalite (DynamoDB) for the state and
-# function tests, s3rver (S3) for the configuration source tests. Each reinstalls only when its lock
-# file changes; their native install scripts are not needed in memory.
-setup: $(DYNALITE_DIR)/node_modules/.package-lock.json $(S3RVER_DIR)/node_modules/.package-lock.json
+# function tests, s3rver (S3) for the configuration source tests, local-aws-sqs (SQS) for the renewal
+# scan's work queue. Each reinstalls only when its lock file changes; their native install scripts
+# are not needed in memory.
+setup: $(DYNALITE_DIR)/node_modules/.package-lock.json $(S3RVER_DIR)/node_modules/.package-lock.json $(SQS_DIR)/node_modules/.package-lock.json
 
 %/node_modules/.package-lock.json: %/package.json %/package-lock.json
 	npm ci --prefix $* --ignore-scripts --no-audit --no-fund
