@@ -78,7 +78,8 @@ var benches = []struct {
 
 // bench runs each check (or the one --check names) once against a sandbox partner with latency and
 // a rate limit, as a function's cold start and first invocation would, and prints calls, time and
-// memory against the targets. A target missed is a finding, not an error; an error means a run
+// memory against the targets; then the functions' cold starts and renewal-quote's click
+// acknowledgement. A target missed is a finding, not an error; an error means a run
 // itself did not work.
 func bench(ctx context.Context, args []string, stdout, stderr io.Writer, spawn spawnSandbox) error {
 	fs := flag.NewFlagSet("bsswatch bench", flag.ContinueOnError)
@@ -91,6 +92,10 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer, spawn s
 	only := fs.String("check", "", "measure only this check and no function (default: every check, then the functions)")
 	functionsOnly := fs.Bool("functions", false, "measure only the functions: bootstrap sizes and cold starts")
 	runs := fs.Int("runs", 7, "cold starts of each function (and of hello-world); the median is printed")
+	clickOnly := fs.Bool("click", false, "measure only renewal-quote's click acknowledgement, at 10 customers and at --customers")
+	var clicks clickFlags
+	fs.IntVar(&clicks.cold, "click-cold", 30, "clicks per partner size, each answered by a fresh process (cold start included)")
+	fs.IntVar(&clicks.warm, "click-warm", 100, "clicks per partner size answered by one process already warm")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
@@ -116,9 +121,16 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer, spawn s
 		return usageError{"--check and --functions exclude each other"}
 	case *runs < 1:
 		return usageError{fmt.Sprintf("--runs must be at least 1, got %d", *runs)}
+	case *clickOnly && (*only != "" || *functionsOnly):
+		return usageError{"--click excludes --check and --functions"}
+	case clicks.cold < 1 || clicks.warm < 1:
+		return usageError{fmt.Sprintf("--click-cold and --click-warm must be at least 1, got %d and %d", clicks.cold, clicks.warm)}
 	}
 	if *functionsOnly {
 		return benchFunctions(ctx, *runs, stdout, stderr)
+	}
+	if *clickOnly {
+		return benchClick(ctx, f, clicks, stdout, stderr, spawn)
 	}
 	for _, b := range benches {
 		if *only != "" && b.check != *only {
@@ -132,7 +144,10 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer, spawn s
 	if *only != "" {
 		return nil
 	}
-	return benchFunctions(ctx, *runs, stdout, stderr)
+	if err := benchFunctions(ctx, *runs, stdout, stderr); err != nil {
+		return err
+	}
+	return benchClick(ctx, f, clicks, stdout, stderr, spawn)
 }
 
 // benchLine prints a check's figures in DESIGN.md's one-line format, extra as key=value pairs.
@@ -234,14 +249,14 @@ func minimum(customers, resellers int) map[bss.API]int {
 	}
 }
 
-// benchSandbox makes a temporary directory and starts the sandbox child in it with f's partner; the
-// caller removes the directory and stops the child.
-func benchSandbox(ctx context.Context, spawn spawnSandbox, f benchFlags) (string, *child, sandbox.Manifest, error) {
+// benchSandbox makes a temporary directory and starts the sandbox child in it with f's partner and
+// the extra flags (startSandbox); the caller removes the directory and stops the child.
+func benchSandbox(ctx context.Context, spawn spawnSandbox, f benchFlags, extra ...string) (string, *child, sandbox.Manifest, error) {
 	dir, err := os.MkdirTemp("", "bsswatch-bench-")
 	if err != nil {
 		return "", nil, sandbox.Manifest{}, fmt.Errorf("temporary directory: %w", err)
 	}
-	box, err := startSandbox(ctx, spawn, dir, f)
+	box, err := startSandbox(ctx, spawn, dir, f, extra...)
 	if err != nil {
 		os.RemoveAll(dir)
 		return "", nil, sandbox.Manifest{}, err

@@ -33,10 +33,11 @@ func benchRenewal(ctx context.Context, f benchFlags, stdout io.Writer, spawn spa
 	defer box.stop()
 	slack := slacklocal.New()
 	defer slack.Close()
-	cfgPath, env, err := writeRenewalBenchConfig(dir, m, slack.APIURL(), f.rate)
+	cfgPath, secrets, err := writeRenewalBenchConfig(dir, m, slack.APIURL(), f.rate, fmt.Sprintf("{backend: bolt, path: %q}", filepath.Join(dir, "state.db")))
 	if err != nil {
 		return err
 	}
+	env := func(k string) string { return secrets[k] }
 
 	mem := sampleMemory(10 * time.Millisecond)
 	began := time.Now()
@@ -114,29 +115,41 @@ func benchRenewal(ctx context.Context, f benchFlags, stdout io.Writer, spawn spa
 	return nil
 }
 
+// The Slack app of the renewal bench configuration: the click bench signs and addresses its clicks
+// with them.
+const (
+	benchSigningSecret = "bench-signing-secret"
+	benchTeamID        = "T0BENCH"
+	benchAppID         = "A0BENCH"
+	benchApprover      = "U0ADA"
+	benchQuoteChannel  = "CQUOTES"
+)
+
 // writeRenewalBenchConfig writes a renewal-quote configuration for every reseller customer of the
-// sandbox partner, reached through their agency: the configuration holds no customer's keys.
-func writeRenewalBenchConfig(dir string, m sandbox.Manifest, slackURL string, rate float64) (string, func(string) string, error) {
+// sandbox partner, reached through their agency: the configuration holds no customer's keys. state
+// is the state section's value. It returns the configuration's path and the secrets it reads from
+// the environment.
+func writeRenewalBenchConfig(dir string, m sandbox.Manifest, slackURL string, rate float64, state string) (string, map[string]string, error) {
 	r := strconv.FormatFloat(rate, 'g', -1, 64)
-	secrets := map[string]string{"PARTNER_AK": m.Partner.AK, "PARTNER_SK": m.Partner.SK, "SLACK_TOKEN": "xoxb-bench", "SIGNING": "bench-signing-secret"}
+	secrets := map[string]string{"PARTNER_AK": m.Partner.AK, "PARTNER_SK": m.Partner.SK, "SLACK_TOKEN": "xoxb-bench", "SIGNING": benchSigningSecret}
 	doc := fmt.Sprintf(`profiles:
   partner-cn: {role: partner, site: cn, domain_id: %q, ak: env:PARTNER_AK, sk: env:PARTNER_SK, endpoint: %q, rate_per_second: %s}
-state: {backend: bolt, path: %q}
+state: %s
 destinations:
-  quotes: {type: slack, token: env:SLACK_TOKEN, channel: CQUOTES, api_url: %q}
+  quotes: {type: slack, token: env:SLACK_TOKEN, channel: %s, api_url: %q}
 routes: [{to: [quotes]}]
 ops: [quotes]
-slack_app: {signing_secret: env:SIGNING, team_id: T0BENCH, app_id: A0BENCH, destination: quotes}
-approvals: {users: [U0ADA]}
+slack_app: {signing_secret: env:SIGNING, team_id: %s, app_id: %s, destination: quotes}
+approvals: {users: [%s]}
 checks:
   renewal:
     accounts:
       - {customers_of: partner-cn, agency: %s, iam_endpoint: %q}
     period: {type: year, num: 1}
-`, m.Partner.DomainID, m.Endpoint, r, filepath.Join(dir, "state.db"), slackURL, sandbox.DefaultAgency, m.Endpoint)
+`, m.Partner.DomainID, m.Endpoint, r, state, benchQuoteChannel, slackURL, benchTeamID, benchAppID, benchApprover, sandbox.DefaultAgency, m.Endpoint)
 	path := filepath.Join(dir, "bsswatch.yaml")
 	if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
 		return "", nil, fmt.Errorf("write the configuration: %w", err)
 	}
-	return path, func(k string) string { return secrets[k] }, nil
+	return path, secrets, nil
 }

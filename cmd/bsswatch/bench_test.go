@@ -119,6 +119,9 @@ func TestBenchUsage(t *testing.T) {
 		"unknown check":       {"--check", "coupons"},
 		"check and functions": {"--check", "balance", "--functions"},
 		"no runs":             {"--functions", "--runs", "0"},
+		"click and check":     {"--click", "--check", "renewal"},
+		"click and functions": {"--click", "--functions"},
+		"no cold clicks":      {"--click", "--click-cold", "0"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			spawned := false

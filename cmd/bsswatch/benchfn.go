@@ -129,11 +129,7 @@ func benchFunctions(ctx context.Context, runs int, stdout, stderr io.Writer) err
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
-func median(ds []time.Duration) time.Duration {
-	s := slices.Clone(ds)
-	slices.Sort(s)
-	return s[len(s)/2]
-}
+func median(ds []time.Duration) time.Duration { return percentile(ds, 50) }
 
 // moduleRoot is the folder of go.mod: the functions are built from their sources there.
 func moduleRoot(ctx context.Context) (string, error) {
@@ -206,26 +202,11 @@ func functionWorld(ctx context.Context, root, dir string) ([]string, func(), err
 	slackSrv := httptest.NewServer(http.NotFoundHandler())
 	stop := func() { slackSrv.Close(); intlSrv.Close(); srv.Close(); intl.Close(); box.Close() }
 
-	dynDir, err := nodeserver.Find(root, "pkg/state/dynamo/testdata/dynalite", "dynalite", "make setup")
-	if err != nil {
-		stop()
-		return nil, nil, fmt.Errorf("bench: the functions keep state in DynamoDB: %w", err)
-	}
-	dynURL, err := nodeserver.Start(dynDir)
-	if err != nil {
-		stop()
-		return nil, nil, fmt.Errorf("bench: dynalite: %w", err)
-	}
 	const table = "bsswatch-bench"
-	client := dynamodb.New(dynamodb.Options{
-		Region: "ap-southeast-1", BaseEndpoint: aws.String(dynURL),
-		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
-			return aws.Credentials{AccessKeyID: "local", SecretAccessKey: "local", Source: "bench"}, nil
-		}),
-	})
-	if err := dynamo.CreateTable(ctx, client, table); err != nil {
+	dynURL, _, err := startDynamo(ctx, root, table)
+	if err != nil {
 		stop()
-		return nil, nil, fmt.Errorf("bench: create the state table: %w", err)
+		return nil, nil, err
 	}
 
 	m, mi := box.Manifest(srv.URL), intl.Manifest(intlSrv.URL)
@@ -261,20 +242,52 @@ checks:
 		stop()
 		return nil, nil, err
 	}
-	env := []string{
+	env := append(functionEnv(cfg, dynURL, table),
+		"BENCH_PARTNER_AK="+m.Partner.AK, "BENCH_PARTNER_SK="+m.Partner.SK,
+		"BENCH_CUSTOMER_AK="+cust.AK, "BENCH_CUSTOMER_SK="+cust.SK,
+		"BENCH_INTL_AK="+mi.Partner.AK, "BENCH_INTL_SK="+mi.Partner.SK,
+		"BENCH_SLACK_TOKEN=xoxb-bench", "BENCH_SLACK_SIGNING=bench-signing-secret",
+		// hello-world's one request goes to the same server, so both are timed to the same point.
+		"HELLO_URL="+srv.URL+"/hello",
+	)
+	return env, stop, nil
+}
+
+// functionEnv is a function's environment as the template sets it, with the state in table of the
+// DynamoDB-API server at dynURL; secrets are added by the caller.
+func functionEnv(cfg, dynURL, table string) []string {
+	return []string{
 		"BSSWATCH_CONFIG=" + cfg,
 		"BSSWATCH_STATE_TABLE=" + table,
 		"AWS_ENDPOINT_URL_DYNAMODB=" + dynURL,
 		"AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local", "AWS_SESSION_TOKEN=local",
 		"AWS_LAMBDA_LOG_FORMAT=JSON",
-		"BENCH_PARTNER_AK=" + m.Partner.AK, "BENCH_PARTNER_SK=" + m.Partner.SK,
-		"BENCH_CUSTOMER_AK=" + cust.AK, "BENCH_CUSTOMER_SK=" + cust.SK,
-		"BENCH_INTL_AK=" + mi.Partner.AK, "BENCH_INTL_SK=" + mi.Partner.SK,
-		"BENCH_SLACK_TOKEN=xoxb-bench", "BENCH_SLACK_SIGNING=bench-signing-secret",
-		// hello-world's one request goes to the same server, so both are timed to the same point.
-		"HELLO_URL=" + srv.URL + "/hello",
 	}
-	return env, stop, nil
+}
+
+// startDynamo starts a DynamoDB-API server (dynalite, installed by make setup; it runs until this
+// process ends) with the state tables and returns its URL and a client.
+func startDynamo(ctx context.Context, root string, tables ...string) (string, *dynamodb.Client, error) {
+	dynDir, err := nodeserver.Find(root, "pkg/state/dynamo/testdata/dynalite", "dynalite", "make setup")
+	if err != nil {
+		return "", nil, fmt.Errorf("bench: the functions keep state in DynamoDB: %w", err)
+	}
+	dynURL, err := nodeserver.Start(dynDir)
+	if err != nil {
+		return "", nil, fmt.Errorf("bench: dynalite: %w", err)
+	}
+	client := dynamodb.New(dynamodb.Options{
+		Region: "ap-southeast-1", BaseEndpoint: aws.String(dynURL),
+		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+			return aws.Credentials{AccessKeyID: "local", SecretAccessKey: "local", Source: "bench"}, nil
+		}),
+	})
+	for _, table := range tables {
+		if err := dynamo.CreateTable(ctx, client, table); err != nil {
+			return "", nil, fmt.Errorf("bench: create the state table: %w", err)
+		}
+	}
+	return dynURL, client, nil
 }
 
 // coldStart starts binary under a fresh Runtime API with a scheduled event waiting and returns the
