@@ -141,6 +141,7 @@ type clickRig struct {
 	logs                            *os.File
 	store                           *renewal.Store
 	pending                         []renewal.Quote
+	scans                           int
 	api                             *runtimeapi.Server // of the warm process
 	proc                            *runtimeapi.Process
 	cold, warm                      clicks
@@ -269,7 +270,10 @@ func (r *clickRig) next(ctx context.Context) (renewal.Quote, error) {
 // scan runs a scan in a fresh process, as the schedule would, and adds its quotes to the pending
 // ones. A rejected quote gives its resources back, so each scan quotes them again.
 func (r *clickRig) scan(ctx context.Context) error {
-	res, _, err := r.fresh(ctx, scheduledEvent)
+	// Each scan is a new schedule fire: the same one again would find its work items done.
+	r.scans++
+	res, _, err := r.fresh(ctx, []byte(fmt.Sprintf(`{"scheduled_time":%q}`,
+		time.Date(2026, 11, 21, 8, 0, 0, 0, time.UTC).Add(time.Duration(r.scans)*time.Minute).Format(time.RFC3339))))
 	if err != nil {
 		return fmt.Errorf("scan: %w", err)
 	}

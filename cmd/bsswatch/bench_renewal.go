@@ -126,7 +126,9 @@ const (
 )
 
 // writeRenewalBenchConfig writes a renewal-quote configuration for every reseller customer of the
-// sandbox partner, reached through their agency: the configuration holds no customer's keys. state
+// sandbox partner, reached through their agency: the configuration holds no customer's keys. New
+// messages are not held to Slack's pace (post_every): the figures are BSS's, and the bench prints
+// the messages a scan posts, whose time at Slack's pace is their number in seconds. state
 // is the state section's value. It returns the configuration's path and the secrets it reads from
 // the environment.
 func writeRenewalBenchConfig(dir string, m sandbox.Manifest, slackURL string, rate float64, state string) (string, map[string]string, error) {
@@ -146,6 +148,7 @@ checks:
     accounts:
       - {customers_of: partner-cn, agency: %s, iam_endpoint: %q}
     period: {type: year, num: 1}
+    post_every: 1ms
 `, m.Partner.DomainID, m.Endpoint, r, state, benchQuoteChannel, slackURL, benchTeamID, benchAppID, benchApprover, sandbox.DefaultAgency, m.Endpoint)
 	path := filepath.Join(dir, "bsswatch.yaml")
 	if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {

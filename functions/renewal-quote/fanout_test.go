@@ -22,7 +22,7 @@ import (
 // TestArtifactScanFansOutThroughSQS runs the scheduled scan of a partner's 120 customers (reached
 // through their agency) on the built bootstrap: it queues work items to the local SQS server, and
 // the queue's messages come back as SQS events through the Runtime API. An item whose every listing
-// fails (BSS unavailable) is answered as a batch item failure and comes back alone; each customer is
+// fails (BSS answers what cannot be read) is answered as a batch item failure and comes back alone; each customer is
 // listed once in all, and the channel gets one summary when the last item ends. A message that is
 // no work item ends in the dead-letter queue.
 func TestArtifactScanFansOutThroughSQS(t *testing.T) {
@@ -31,7 +31,7 @@ func TestArtifactScanFansOutThroughSQS(t *testing.T) {
 		Config: func(w artifact.World) string {
 			return fmt.Sprintf(`
 profiles:
-  partner-cn: {role: partner, site: cn, domain_id: %q, ak: env:PARTNER_AK, sk: env:PARTNER_SK, endpoint: %q}
+  partner-cn: {role: partner, site: cn, domain_id: %q, ak: env:PARTNER_AK, sk: env:PARTNER_SK, endpoint: %q, rate_per_second: 1000}
 state: {backend: dynamodb}
 destinations:
   quotes: {type: slack, token: env:SLACK_BOT_TOKEN, channel: %s, api_url: %q}
@@ -43,6 +43,7 @@ checks:
   renewal:
     accounts: [{customers_of: partner-cn, agency: %s, iam_endpoint: %q}]
     period: {type: year, num: 1}
+    post_every: 1ms
 `, w.Manifest.Partner.DomainID, w.Manifest.Endpoint, channel, w.Slack.APIURL(), teamID, appID, approver,
 				sandbox.DefaultAgency, w.Manifest.Endpoint)
 		},
@@ -88,7 +89,8 @@ checks:
 		})
 		return resp, n
 	}
-	if err := a.Box.AddFault(sandbox.Fault{API: "ListPayPerUseCustomerResources", Status: 503, Code: "CBC.0999"}); err != nil {
+	// A listing without its total: BSS answered what cannot be read, which a later attempt may not be.
+	if err := a.Box.AddFault(sandbox.Fault{API: "ListPayPerUseCustomerResources", Body: "{}"}); err != nil {
 		t.Fatal(err)
 	}
 	if resp, n := deliver(); n != 1 || len(resp.BatchItemFailures) != 1 {

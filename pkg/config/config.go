@@ -178,6 +178,9 @@ type Renewal struct {
 	// PriceTolerance is the fraction (0.01 = 1%) by which the price at ordering time may exceed
 	// the approved amount; above it the quote is superseded by a fresh one.
 	PriceTolerance decimal.Decimal
+	// PostEvery spaces the scan's new messages in the quotes' channel (Slack allows about one a
+	// second per channel); the invocations posting at once share it out.
+	PostEvery time.Duration
 }
 
 // RenewalAccount is one customer whose resources are watched and renewed. Quoting and renewing

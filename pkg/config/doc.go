@@ -59,6 +59,8 @@
 //	  auto_pay         true (default) | false
 //	  quote_lifetime   duration a quote may be approved, at most 168h (default 24h)
 //	  price_tolerance  fraction 0-1 a re-quote may rise above the approved amount (default "0")
+//	  post_every       duration between the scan's new messages in the channel (default 1s: Slack's
+//	                   pace per channel; shared out between the invocations posting at once)
 //	checks.invoice     international site only: a cn profile is refused (no invoice API there)
 //	  accounts[]       profile (a partner or customer on intl)
 //	  look_back_days   window of application time, 1-366 (default 90)

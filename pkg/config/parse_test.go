@@ -386,7 +386,8 @@ func TestParseExample(t *testing.T) {
 	}
 	wantRenewal := &Renewal{Accounts: []RenewalAccount{{Profile: "customer-a", ListWith: "partner-intl"},
 		{Profile: "partner-intl", Agency: &RenewalAgency{Name: "bsswatch-renewal", Label: "renew-managed", Duration: time.Hour}}}, WithinDays: 30,
-		PeriodType: bss.Month, PeriodNum: 1, AutoPay: true, QuoteLifetime: 24 * time.Hour, PriceTolerance: decimal.RequireFromString("0.01")}
+		PeriodType: bss.Month, PeriodNum: 1, AutoPay: true, QuoteLifetime: 24 * time.Hour, PriceTolerance: decimal.RequireFromString("0.01"),
+		PostEvery: time.Second}
 	if diff := cmp.Diff(wantRenewal, c.Checks.Renewal); diff != "" {
 		t.Errorf("renewal (-want +got):\n%s", diff)
 	}

@@ -20,6 +20,8 @@ const (
 	// MaxQuoteLifetime bounds how long an approval may act on a price: discounts and list prices
 	// change, and a week-old quote is better quoted again.
 	MaxQuoteLifetime = 7 * 24 * time.Hour
+	// DefaultPostEvery is Slack's pace for new messages in one channel.
+	DefaultPostEvery = time.Second
 )
 
 // Slack ids as Slack shows them ("Copy member ID" and the like): an upper-case kind letter, then
@@ -132,7 +134,7 @@ func (p *parser) currency(m mapping) string {
 }
 
 func (p *parser) renewal(n *yaml.Node, path string, c *Config) *Renewal {
-	m, ok := p.fields(n, path, "accounts", "within_days", "period", "auto_pay", "quote_lifetime", "price_tolerance")
+	m, ok := p.fields(n, path, "accounts", "within_days", "period", "auto_pay", "quote_lifetime", "price_tolerance", "post_every")
 	if !ok {
 		return nil
 	}
@@ -175,6 +177,7 @@ func (p *parser) renewal(n *yaml.Node, path string, c *Config) *Renewal {
 		}
 	}
 	r.AutoPay = p.boolean(m, "auto_pay", true)
+	r.PostEvery = p.duration(m, "post_every", DefaultPostEvery)
 	r.QuoteLifetime = p.duration(m, "quote_lifetime", DefaultQuoteLifetime)
 	if r.QuoteLifetime > MaxQuoteLifetime {
 		ln := m.opt("quote_lifetime")

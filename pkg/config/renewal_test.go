@@ -47,6 +47,7 @@ checks:
     auto_pay: false
     quote_lifetime: 12h
     price_tolerance: "0.01"
+    post_every: 2s
 `
 
 func editRenewal(t *testing.T, old, new string) string {
@@ -79,7 +80,7 @@ func TestParseRenewal(t *testing.T) {
 	wantRenewal := &Renewal{
 		Accounts:   []RenewalAccount{{Profile: "cc", ListWith: "pc"}, {Profile: "cc2"}},
 		WithinDays: 45, PeriodType: bss.Year, PeriodNum: 1, AutoPay: false,
-		QuoteLifetime: 12 * time.Hour, PriceTolerance: decimal.RequireFromString("0.01"),
+		QuoteLifetime: 12 * time.Hour, PriceTolerance: decimal.RequireFromString("0.01"), PostEvery: 2 * time.Second,
 	}
 	if diff := cmp.Diff(wantRenewal, c.Checks.Renewal); diff != "" {
 		t.Errorf("Renewal (-want +got):\n%s", diff)
@@ -232,6 +233,8 @@ func TestParseRenewalMistakes(t *testing.T) {
 			[]string{"checks.renewal.quote_lifetime: not a duration: \"1d\" (write e.g. 10s, 5m, 24h) (line 32)"}},
 		{"quote lifetime over a week", "quote_lifetime: 12h", "quote_lifetime: 169h",
 			[]string{"checks.renewal.quote_lifetime: at most 168h (prices change; a later scan quotes again), got 169h (line 32)"}},
+		{"post_every not positive", "post_every: 2s", "post_every: 0s",
+			[]string{"checks.renewal.post_every: must be positive, got 0s (line 34)"}},
 		{"price tolerance as a percentage", "price_tolerance: \"0.01\"", "price_tolerance: 1%",
 			[]string{"checks.renewal.price_tolerance: not a decimal fraction: \"1%\" (write 0.01 for 1%) (line 33)"}},
 		{"price tolerance negative", "price_tolerance: \"0.01\"", "price_tolerance: \"-0.01\"",
@@ -239,7 +242,7 @@ func TestParseRenewalMistakes(t *testing.T) {
 		{"price tolerance above one", "price_tolerance: \"0.01\"", "price_tolerance: \"1.5\"",
 			[]string{"checks.renewal.price_tolerance: must be 0 to 1 (0.01 is 1%), got 1.5 (line 33)"}},
 		{"renewal unknown key", "    auto_pay: false\n", "    auto_pay: false\n    customers: all\n",
-			[]string{"checks.renewal.customers: unknown key (expected one of: accounts, within_days, period, auto_pay, quote_lifetime, price_tolerance) (line 32)"}},
+			[]string{"checks.renewal.customers: unknown key (expected one of: accounts, within_days, period, auto_pay, quote_lifetime, price_tolerance, post_every) (line 32)"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -290,7 +290,12 @@ func (s *Service) find(name string) (Account, error) {
 	return p.account(id), nil
 }
 
-// retryableScan reports whether an account's scan failure may pass on a later attempt.
+// retryableScan reports whether an account's scan failure may pass on a later attempt: the store
+// failed, or BSS was throttled, unavailable or answered what could not be read.
 func retryableScan(err error) bool {
-	return isStoreError(err) || bss.KindOf(err) == bss.Throttled || bss.KindOf(err) == bss.Transient
+	switch bss.KindOf(err) {
+	case bss.Throttled, bss.Transient, bss.Malformed:
+		return true
+	}
+	return isStoreError(err)
 }

@@ -76,8 +76,8 @@ func New(a *app.App, d renewal.Dispatcher) (*renewal.Service, error) {
 	}
 	return &renewal.Service{
 		Store: renewal.NewStore(a.Store, a.Now),
-		// About one new message a second in the channel, shared by the invocations posting at once.
-		Slack: &renewal.Slack{Out: out, Location: cfg.Location, Pace: rate.NewLimiter(rate.Every(time.Duration(a.Share())*time.Second), 1)},
+		// One new message every post_every in the channel, shared by the invocations posting at once.
+		Slack: &renewal.Slack{Out: out, Location: cfg.Location, Pace: rate.NewLimiter(rate.Every(time.Duration(a.Share())*r.PostEvery), 1)},
 		Policy: renewal.Policy{
 			Within:            time.Duration(r.WithinDays) * 24 * time.Hour,
 			PeriodType:        r.PeriodType,
