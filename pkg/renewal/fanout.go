@@ -95,18 +95,25 @@ func (s *Service) Plan(ctx context.Context, scanID string) ([]WorkItem, []Report
 	return items, reports
 }
 
-// progress is what a work item has done so far, kept in the store so that a retry (after a timeout,
-// a crash or a failure it reported) carries on from the first account not done.
+// progress is what a work item has done so far, kept in the store so that a retry (after a failure
+// it reported) carries on with the accounts not done. It is written once per attempt: an attempt cut
+// off by its timeout redoes its item's accounts (at most AccountsPerItem, and the quotes they already
+// have hold their resources), never the scan's.
 type progress struct {
-	Done     map[string]bool `json:"done"`
-	Reports  []Report        `json:"reports"`
-	Finished bool            `json:"finished"`
+	Done    map[string]bool `json:"done"`
+	Reports []Report        `json:"reports"`
 }
 
+// A scan's records: item/<index> its progress, done/<index> (empty) once it has finished, so that
+// telling whether the scan is complete reads small records, and summary once the summary is claimed.
 func progressPartition(scan string) string { return "renewal/scan/" + scan }
 
 func itemKey(it WorkItem) state.Key {
 	return state.Key{Partition: progressPartition(it.Scan), Sort: fmt.Sprintf("item/%06d", it.Index)}
+}
+
+func doneKey(it WorkItem) state.Key {
+	return state.Key{Partition: progressPartition(it.Scan), Sort: fmt.Sprintf("done/%06d", it.Index)}
 }
 
 // ScanItem scans the item's accounts that an earlier attempt did not finish, and records each as it
@@ -149,12 +156,15 @@ func (s *Service) ScanItem(ctx context.Context, it WorkItem, final bool) ([]Repo
 		}
 		reports = append(reports, r)
 	}
-	rec, err = s.recordProgress(ctx, it, rec, reports, len(retry) == 0)
-	if err != nil {
+	if err := s.recordProgress(ctx, rec, reports); err != nil {
 		return reports, storeError{err}
 	}
 	if len(retry) > 0 {
 		return reports, fmt.Errorf("renewal: item %d of scan %s: %d accounts to retry: %w", it.Index, it.Scan, len(retry), errors.Join(retry...))
+	}
+	done := state.Record{Key: doneKey(it), Value: []byte(`{}`), ExpiresAt: s.now().Add(progressTTL)}
+	if _, err := s.Store.st.Put(ctx, done); err != nil && !errors.Is(err, state.ErrConflict) {
+		return reports, storeError{err}
 	}
 	if err := s.finishScan(ctx, it); err != nil {
 		return reports, storeError{err}
@@ -162,15 +172,17 @@ func (s *Service) ScanItem(ctx context.Context, it WorkItem, final bool) ([]Repo
 	return reports, nil
 }
 
-// recordProgress adds reports to the item's progress record, and marks it finished. A concurrent
-// attempt of the same item (a queue delivers at least once) may have written meanwhile: its record is
-// read again and merged.
-func (s *Service) recordProgress(ctx context.Context, it WorkItem, rec state.Record, reports []Report, finished bool) (state.Record, error) {
+// recordProgress adds reports to the item's progress record. A concurrent attempt of the same item
+// (a queue delivers at least once) may have written meanwhile: its record is read again and merged.
+func (s *Service) recordProgress(ctx context.Context, rec state.Record, reports []Report) error {
+	if len(reports) == 0 {
+		return nil
+	}
 	for {
 		var p progress
 		if rec.Version > 0 {
 			if err := json.Unmarshal(rec.Value, &p); err != nil {
-				return rec, err
+				return err
 			}
 		}
 		if p.Done == nil {
@@ -182,17 +194,16 @@ func (s *Service) recordProgress(ctx context.Context, it WorkItem, rec state.Rec
 				p.Reports = append(p.Reports, compact(r))
 			}
 		}
-		p.Finished = p.Finished || finished
 		v, err := json.Marshal(p)
 		if err != nil {
-			return rec, err
+			return err
 		}
-		out, err := s.Store.st.Put(ctx, state.Record{Key: rec.Key, Value: v, Version: rec.Version, ExpiresAt: s.now().Add(progressTTL)})
+		_, err = s.Store.st.Put(ctx, state.Record{Key: rec.Key, Value: v, Version: rec.Version, ExpiresAt: s.now().Add(progressTTL)})
 		if !errors.Is(err, state.ErrConflict) {
-			return out, err
+			return err
 		}
 		if rec, err = s.Store.st.Get(ctx, rec.Key); err != nil {
-			return rec, err
+			return err
 		}
 	}
 }
@@ -209,22 +220,21 @@ func compact(r Report) Report {
 // finishScan posts the scan's summary when every item of it has finished. Of two items finishing
 // at once, both may see the scan complete; the summary record, written only if absent, lets one post.
 func (s *Service) finishScan(ctx context.Context, it WorkItem) error {
+	done, err := s.Store.st.List(ctx, progressPartition(it.Scan), "done/")
+	if err != nil || len(done) < it.Of {
+		return err
+	}
 	recs, err := s.Store.st.List(ctx, progressPartition(it.Scan), "item/")
 	if err != nil {
 		return err
 	}
 	var reports []Report
-	finished := 0
 	for _, r := range recs {
 		var p progress
-		if json.Unmarshal(r.Value, &p) != nil || !p.Finished {
-			continue
+		if err := json.Unmarshal(r.Value, &p); err != nil {
+			return fmt.Errorf("renewal: progress %s: %w", r.Key, err)
 		}
-		finished++
 		reports = append(reports, p.Reports...)
-	}
-	if finished < it.Of {
-		return nil
 	}
 	claim := state.Record{Key: state.Key{Partition: progressPartition(it.Scan), Sort: "summary"},
 		Value: []byte(`{}`), ExpiresAt: s.now().Add(progressTTL)}
