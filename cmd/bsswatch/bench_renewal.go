@@ -17,6 +17,7 @@ import (
 	"github.com/bsswatch/bsswatch/pkg/bss/sandbox"
 	"github.com/bsswatch/bsswatch/pkg/check"
 	"github.com/bsswatch/bsswatch/pkg/notify/slacklocal"
+	"github.com/bsswatch/bsswatch/pkg/renewal"
 	"github.com/bsswatch/bsswatch/pkg/state/bolt"
 )
 
@@ -111,7 +112,8 @@ func benchRenewal(ctx context.Context, f benchFlags, stdout io.Writer, spawn spa
 	}
 	benchLine(stdout, check.Renewal, f.customers, calls, minimum, wall, floor, rss,
 		fmt.Sprintf("ratio=%.2f", float64(wall)/float64(floor)), fmt.Sprintf("cold_start_ms=%.1f", float64(cold.Microseconds())/1000),
-		"quotes="+strconv.Itoa(quotes), "not_scanned="+strconv.Itoa(failed))
+		"quotes="+strconv.Itoa(quotes), "not_scanned="+strconv.Itoa(failed),
+		"items="+strconv.Itoa((resellers+renewal.AccountsPerItem-1)/renewal.AccountsPerItem), "messages="+strconv.Itoa(len(slack.Messages(""))))
 	return nil
 }
 

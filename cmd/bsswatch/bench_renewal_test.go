@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/bsswatch/bsswatch/pkg/bss/sandbox"
+	"github.com/bsswatch/bsswatch/pkg/renewal"
 )
 
 func TestBenchRenewal(t *testing.T) {
@@ -32,7 +33,8 @@ func TestBenchRenewal(t *testing.T) {
 	}
 	floor := strconv.FormatFloat(float64(resellers)/rate, 'f', 2, 64)
 	line := regexp.MustCompile(`(?m)^bench check=renewal customers=120 calls=(\d+) minimum=(\d+) wall_s=\d+\.\d\d floor_s=` + regexp.QuoteMeta(floor) +
-		` peak_rss_mib=\d+\.\d ratio=\d+\.\d\d cold_start_ms=\d+\.\d quotes=(\d+) not_scanned=0$`)
+		` peak_rss_mib=\d+\.\d ratio=\d+\.\d\d cold_start_ms=\d+\.\d quotes=(\d+) not_scanned=0` +
+		` items=` + strconv.Itoa((resellers+renewal.AccountsPerItem-1)/renewal.AccountsPerItem) + ` messages=(\d+)$`)
 	m := line.FindStringSubmatch(out)
 	if m == nil {
 		t.Fatalf("no design line matches %q", line)
@@ -40,6 +42,10 @@ func TestBenchRenewal(t *testing.T) {
 	calls, _ := strconv.Atoi(m[1])
 	minimum, _ := strconv.Atoi(m[2])
 	quotes, _ := strconv.Atoi(m[3])
+	// One message per quote (no customer here has more than 8), and the scan's summary.
+	if messages, _ := strconv.Atoi(m[4]); messages != quotes+1 {
+		t.Errorf("%d messages for %d quotes, want one each and the summary", messages, quotes)
+	}
 	// Every reseller customer listed once, the customers in two pages at most, and per quote one
 	// quote call and at most one agency.
 	if quotes == 0 || calls != minimum || minimum < resellers+quotes+2 || minimum > resellers+2+2*quotes {
