@@ -154,7 +154,32 @@ func TestApproveRenewsOnce(t *testing.T) {
 // TestConcurrentApprovalsOrderOnce fires 20 Approve clicks for one quote at once, each through its own
 // Service (as separate Lambda containers would be) over one DynamoDB-API table.
 func TestConcurrentApprovalsOrderOnce(t *testing.T) {
+	concurrentApprovals(t, newEnv(t, envOptions{autoPay: true}), false)
+}
+
+// TestConcurrentApprovalsThroughAgencyOrderOnce is the same with the customer reached through its
+// agency (each container assumes it on its own) and the quote made by a scan's work item.
+func TestConcurrentApprovalsThroughAgencyOrderOnce(t *testing.T) {
 	e := newEnv(t, envOptions{autoPay: true})
+	e.svc.Accounts = nil
+	e.svc.Partners = map[string]Partner{"partner": {Name: "partner", Lister: e.partner, CustomerIDs: []string{e.customer.CustomerID}}}
+	concurrentApprovals(t, e, true)
+}
+
+func concurrentApprovals(t *testing.T, e *env, agency bool) {
+	withAgency := func(s *Service) {
+		if !agency {
+			return
+		}
+		ag, err := bss.NewAgencyFor(e.partner, bss.AgencyConfig{Agency: sandbox.DefaultAgency, IAMEndpoint: e.man.Endpoint, Now: e.clock.Now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := s.Partners["partner"]
+		p.Agency = ag
+		s.Partners = map[string]Partner{"partner": p}
+	}
+	withAgency(e.svc)
 	q := e.scanOne()
 	const n = 20
 	users := []string{"UADA", "UBOB", "UCAROL"}
@@ -171,6 +196,7 @@ func TestConcurrentApprovalsOrderOnce(t *testing.T) {
 		// table, no memory shared with the others.
 		h := *e.svc
 		h.Store = NewStore(dynamo.New(dynamotest.Client(dynamotest.Endpoint(t)), e.table, dynamo.Options{Now: e.clock.Now}), e.clock.Now)
+		withAgency(&h)
 		w := &InProcess{Order: h.Order}
 		h.Dispatcher = w
 		handlers = append(handlers, &h)
@@ -212,6 +238,10 @@ func TestConcurrentApprovalsOrderOnce(t *testing.T) {
 	eph := e.ephemerals()
 	if len(eph) != n-1 || !strings.Contains(eph[0], "already approved by <@") {
 		t.Errorf("%d private answers (first %q), want %d saying who approved", len(eph), first(eph), n-1)
+	}
+	// The scan's and the winning container's: the others never needed the customer's credentials.
+	if got := e.sb.Calls()["CreateTemporaryAccessKeyByAgency"]; agency && got != 2 {
+		t.Errorf("agency assumed %d times, want 2", got)
 	}
 }
 

@@ -183,10 +183,17 @@ func (e *env) scanOne() Quote {
 	if err != nil {
 		e.t.Fatalf("Scan: %v", err)
 	}
-	if len(reps) != 1 || reps[0].Err != "" || len(reps[0].Quoted) != 1 {
+	var quoted []string
+	for _, r := range reps {
+		if r.Err != "" {
+			e.t.Fatalf("Scan reports %+v", r)
+		}
+		quoted = append(quoted, r.Quoted...)
+	}
+	if len(quoted) != 1 {
 		e.t.Fatalf("Scan reports %+v, want one quote", reps)
 	}
-	q, err := e.store.Get(context.Background(), reps[0].Quoted[0])
+	q, err := e.store.Get(context.Background(), quoted[0])
 	if err != nil {
 		e.t.Fatal(err)
 	}
