@@ -156,3 +156,24 @@ func texts(ms []slacklocal.Message) []string {
 	}
 	return out
 }
+
+// TestNextScanPostsAQuoteWhosePostFailed: Slack refuses the quote's message; the quote stands without
+// one, and the next scan posts it (and quotes nothing twice).
+func TestNextScanPostsAQuoteWhosePostFailed(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	e.slack.FailNext(1, "chat.postMessage", "fatal_error")
+	reps, err := e.svc.Scan(context.Background())
+	if err != nil || len(reps) != 1 || len(reps[0].Quoted) != 1 || reps[0].Messages != 0 {
+		t.Fatalf("first scan: %+v, %v; want one quote and no message", reps, err)
+	}
+	if q := e.get(reps[0].Quoted[0]); !q.Message.IsZero() {
+		t.Fatalf("quote has message %v after the post failed", q.Message)
+	}
+	reps, err = e.svc.Scan(context.Background())
+	if err != nil || len(reps) != 1 || len(reps[0].Quoted) != 0 || reps[0].Messages != 1 {
+		t.Fatalf("second scan: %+v, %v; want the quote posted and nothing quoted", reps, err)
+	}
+	if quotes, _ := e.quoteMessages(); len(quotes) != 1 {
+		t.Errorf("%d quote messages, want 1", len(quotes))
+	}
+}

@@ -187,7 +187,7 @@ func (s *Service) scanAccount(ctx context.Context, a Account, dry bool) (Report,
 			continue
 		}
 		if err != nil {
-			rep.Messages = s.postGroups(ctx, fresh)
+			rep.Messages += s.postGroups(ctx, fresh)
 			return rep, err
 		}
 		if q != nil {
@@ -196,7 +196,7 @@ func (s *Service) scanAccount(ctx context.Context, a Account, dry bool) (Report,
 			fresh = append(fresh, q)
 		}
 	}
-	rep.Messages = s.postGroups(ctx, fresh)
+	rep.Messages += s.postGroups(ctx, fresh)
 	return rep, nil
 }
 
@@ -208,7 +208,8 @@ func orElse(s, def string) string {
 }
 
 // tend reads the account's live quotes and returns the resources they hold. On the way it expires
-// pending quotes past their deadline, posts missing messages and resumes stale orders (unless dry).
+// pending quotes past their deadline, posts missing messages (an account's together, as a scan
+// posts them) and resumes stale orders (unless dry).
 func (s *Service) tend(ctx context.Context, a Account, rep *Report, dry bool) (map[string]bool, error) {
 	holds, err := s.Store.Holds(ctx, a.Name)
 	if err != nil {
@@ -224,6 +225,7 @@ func (s *Service) tend(ctx context.Context, a Account, rep *Report, dry bool) (m
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
+	var unposted []*Quote // a post failed or did not fit in its invocation: posted together now
 	for _, id := range ids {
 		q, err := s.Store.Get(ctx, id)
 		if errors.Is(err, ErrNotFound) {
@@ -247,9 +249,7 @@ func (s *Service) tend(ctx context.Context, a Account, rep *Report, dry bool) (m
 			s.audit(ctx, &q, "scan", "expired", "no decision before "+q.Deadline.UTC().Format("2006-01-02 15:04Z"))
 			s.show(ctx, &q, "Expired without a decision; nothing was ordered.")
 		case q.State == Pending && q.Message.IsZero():
-			if err := s.post(ctx, &q); err != nil {
-				s.log().WarnContext(ctx, "slack post", "quote", id, "error", err.Error())
-			}
+			unposted = append(unposted, &q)
 		case (q.State == Approving || q.State == Ordering) && now.Sub(q.Updated) >= orDefault(s.StaleAfter, DefaultStaleAfter):
 			rep.Resumed = append(rep.Resumed, id)
 			if err := s.Order(ctx, id); err != nil {
@@ -265,6 +265,7 @@ func (s *Service) tend(ctx context.Context, a Account, rep *Report, dry bool) (m
 			}
 		}
 	}
+	rep.Messages += s.postGroups(ctx, unposted)
 	return held, nil
 }
 
