@@ -116,11 +116,11 @@ func doneKey(it WorkItem) state.Key {
 	return state.Key{Partition: progressPartition(it.Scan), Sort: fmt.Sprintf("done/%06d", it.Index)}
 }
 
-// ScanItem scans the item's accounts that an earlier attempt did not finish, and records each as it
-// ends. It returns the reports of the accounts it scanned now. An account that failed in a way a
-// later attempt may not (BSS throttled or unavailable, the store failing) is left undone and the
-// error is non-nil, so the queue retries the item; on the final attempt it is recorded as failed
-// instead. When the item is done and it was the scan's last, it posts the scan's summary.
+// ScanItem scans the item's accounts that an earlier attempt did not finish, and records them as
+// done. It returns the reports of the accounts it scanned now. An account that failed in a way a
+// later attempt may not (retryableScan) is left undone and the error is non-nil, so the queue
+// retries the item; on the final attempt it is recorded as failed instead. When the item is done
+// and it was the scan's last, it posts the scan's summary.
 func (s *Service) ScanItem(ctx context.Context, it WorkItem, final bool) ([]Report, error) {
 	rec, err := s.Store.st.Get(ctx, itemKey(it))
 	var p progress
