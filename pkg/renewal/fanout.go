@@ -147,7 +147,15 @@ func (s *Service) ScanItem(ctx context.Context, it WorkItem, final bool) ([]Repo
 		}
 		todo = append(todo, a)
 	}
-	scanned, errs := s.scanAccounts(ctx, todo, false)
+	// Stop scanning in time to record what is done: an invocation about to time out leaves the rest
+	// to the retry instead of losing its whole attempt.
+	scanCtx := ctx
+	if dl, ok := ctx.Deadline(); ok {
+		var cancel context.CancelFunc
+		scanCtx, cancel = context.WithDeadline(ctx, dl.Add(-ItemMargin))
+		defer cancel()
+	}
+	scanned, errs := s.scanAccounts(scanCtx, todo, false)
 	var retry []error
 	for i, r := range scanned {
 		if errs[i] != nil && !final && retryableScan(errs[i]) {
@@ -281,6 +289,10 @@ func (s *Service) RunItems(ctx context.Context, items []WorkItem) ([]Report, err
 	wg.Wait()
 	return all, errors.Join(errs...)
 }
+
+// ItemMargin is how long before its invocation's deadline a work item stops scanning, to record its
+// progress and answer the queue.
+const ItemMargin = 15 * time.Second
 
 // ItemAttempts is how many times a work item is tried before its failures are final: the queue's
 // maxReceiveCount in template.yaml.

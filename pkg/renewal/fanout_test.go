@@ -177,3 +177,23 @@ func TestNextScanPostsAQuoteWhosePostFailed(t *testing.T) {
 		t.Errorf("%d quote messages, want 1", len(quotes))
 	}
 }
+
+// TestWorkItemOutOfTimeLeavesTheRestToTheRetry: an invocation whose deadline is nearer than
+// ItemMargin scans nothing more, asks for a retry, and the retry does the work.
+func TestWorkItemOutOfTimeLeavesTheRestToTheRetry(t *testing.T) {
+	e := newEnv(t, envOptions{customers: 60})
+	items := e.plan(60)
+	e.listings()
+	ctx, cancel := context.WithTimeout(context.Background(), ItemMargin/2)
+	defer cancel()
+	if _, err := e.svc.ScanItem(ctx, items[0], false); err == nil {
+		t.Fatal("ScanItem out of time: no error, so the queue would not deliver the item again")
+	}
+	if n := e.listings(); n != 0 {
+		t.Errorf("%d listings with no time left, want 0", n)
+	}
+	reps, err := e.svc.ScanItem(context.Background(), items[0], false)
+	if err != nil || len(reps) != len(items[0].Accounts) {
+		t.Fatalf("retry: %d reports, %v; want every account", len(reps), err)
+	}
+}
