@@ -96,6 +96,8 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer, spawn s
 	var clicks clickFlags
 	fs.IntVar(&clicks.cold, "click-cold", 30, "clicks per partner size, each answered by a fresh process (cold start included)")
 	fs.IntVar(&clicks.warm, "click-warm", 100, "clicks per partner size answered by one process already warm")
+	lambdaMode := fs.Bool("lambda", false, "with --check renewal: run the scan as Lambda does, the bootstrap planning it and --concurrency processes taking its work items from local-aws-sqs")
+	concurrency := fs.Int("concurrency", 2, "with --lambda: execution environments taking work items at once (RenewalScanConcurrency)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
@@ -125,6 +127,13 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer, spawn s
 		return usageError{"--click excludes --check and --functions"}
 	case clicks.cold < 1 || clicks.warm < 1:
 		return usageError{fmt.Sprintf("--click-cold and --click-warm must be at least 1, got %d and %d", clicks.cold, clicks.warm)}
+	case *lambdaMode && *only != check.Renewal:
+		return usageError{"--lambda goes with --check renewal"}
+	case *concurrency < 1:
+		return usageError{fmt.Sprintf("--concurrency must be at least 1, got %d", *concurrency)}
+	}
+	if *lambdaMode {
+		return benchRenewalLambda(ctx, f, *concurrency, stdout, stderr, spawn)
 	}
 	if *functionsOnly {
 		return benchFunctions(ctx, *runs, stdout, stderr)
@@ -481,8 +490,11 @@ func (s *memSampler) stop() heapPeak {
 }
 
 // peakRSS is the process's peak resident set (VmHWM), which is what Lambda's memory limit bounds.
-func peakRSS() (uint64, error) {
-	b, err := os.ReadFile("/proc/self/status")
+func peakRSS() (uint64, error) { return procPeakRSS("self") }
+
+// procPeakRSS is the peak resident set (VmHWM) of the process /proc/<pid>.
+func procPeakRSS(pid string) (uint64, error) {
+	b, err := os.ReadFile("/proc/" + pid + "/status")
 	if err != nil {
 		return 0, fmt.Errorf("peak RSS: %w", err)
 	}
@@ -495,7 +507,7 @@ func peakRSS() (uint64, error) {
 			return kb << 10, nil
 		}
 	}
-	return 0, errors.New("peak RSS: no VmHWM in /proc/self/status")
+	return 0, fmt.Errorf("peak RSS: no VmHWM in /proc/%s/status", pid)
 }
 
 type benchReport struct {

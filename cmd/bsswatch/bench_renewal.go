@@ -74,47 +74,64 @@ func benchRenewal(ctx context.Context, f benchFlags, stdout io.Writer, spawn spa
 			failed++
 		}
 	}
-	seen, err := box.stop()
+	t, err := tallyRenewal(stdout, f, box, m, slack, quotedAccounts, quotes)
 	if err != nil {
 		return err
+	}
+	if rssErr != nil {
+		return rssErr
+	}
+	fmt.Fprintf(stdout, "renewal scan: %d customers (%d reseller), sandbox latency %s, rate %g calls/s per API and account\n", f.customers, t.resellers, f.latency, f.rate)
+	fmt.Fprintf(stdout, "accounts %d (not scanned %d), quotes %d, messages %d, cold start %s, peak Go heap %s\n",
+		len(res.Reports), failed, quotes, len(slack.Messages("")), cold.Round(time.Millisecond), mib(heap.objects))
+	benchLine(stdout, check.Renewal, f.customers, t.calls, t.minimum, wall, t.floor, rss,
+		fmt.Sprintf("ratio=%.2f", float64(wall)/float64(t.floor)), fmt.Sprintf("cold_start_ms=%.1f", float64(cold.Microseconds())/1000),
+		"quotes="+strconv.Itoa(quotes), "not_scanned="+strconv.Itoa(failed),
+		"items="+strconv.Itoa((t.resellers+renewal.AccountsPerItem-1)/renewal.AccountsPerItem), "messages="+strconv.Itoa(len(slack.Messages(""))))
+	return nil
+}
+
+// renewalTally is what a renewal bench tells after the scan: the calls the sandbox saw and their
+// minimum, the floor, and how many summaries the channel got.
+type renewalTally struct {
+	calls, minimum       int64
+	floor                time.Duration
+	resellers, summaries int
+}
+
+// tallyRenewal stops the sandbox and prints, per API, the calls it saw against the minimum, then the
+// channel's summaries. The minimum: the customers at the largest page, one resource page per
+// reseller customer, one agency per customer with something to quote, one quote call per quote
+// (batches of ten). The floor is the partner's busiest API, the resource listing: one call per
+// reseller customer at the partner's rate. Quotes use each customer's own limit and run alongside.
+func tallyRenewal(out io.Writer, f benchFlags, box *child, m sandbox.Manifest, slack *slacklocal.Server, quotedAccounts, quotes int) (renewalTally, error) {
+	seen, err := box.stop()
+	if err != nil {
+		return renewalTally{}, err
 	}
 	resellers, err := countResellers(f, m)
 	if err != nil {
-		return err
+		return renewalTally{}, err
 	}
-	// The minimum: the customers at the largest page, one resource page per reseller customer, one
-	// agency per customer with something to quote, one quote call per quote (batches of ten).
+	t := renewalTally{resellers: resellers, floor: time.Duration(float64(resellers) / f.rate * float64(time.Second))}
 	want := map[bss.API]int{
 		bss.ListSubCustomers:                 bss.Pages(f.customers, bss.PageSubCustomers),
 		bss.ListPayPerUseCustomerResources:   resellers,
 		bss.CreateTemporaryAccessKeyByAgency: quotedAccounts,
 		bss.ListRenewRateOnPeriod:            quotes,
 	}
-	var calls, minimum int64
 	for api, n := range want {
-		calls += int64(seen[string(api)])
-		minimum += int64(n)
-		fmt.Fprintf(stdout, "%-34s calls %6d  minimum %6d\n", api, seen[string(api)], n)
+		t.calls += int64(seen[string(api)])
+		t.minimum += int64(n)
+		fmt.Fprintf(out, "%-34s calls %6d  minimum %6d\n", api, seen[string(api)], n)
 	}
-	// The floor is the partner's busiest API, the resource listing: one call per reseller customer at
-	// the partner's rate. Quotes use each customer's own limit and run alongside.
-	floor := time.Duration(float64(resellers) / f.rate * float64(time.Second))
-	if rssErr != nil {
-		return rssErr
-	}
-	fmt.Fprintf(stdout, "renewal scan: %d customers (%d reseller), sandbox latency %s, rate %g calls/s per API and account\n", f.customers, resellers, f.latency, f.rate)
-	fmt.Fprintf(stdout, "accounts %d (not scanned %d), quotes %d, messages %d, cold start %s, peak Go heap %s\n",
-		len(res.Reports), failed, quotes, len(slack.Messages("")), cold.Round(time.Millisecond), mib(heap.objects))
 	for _, msg := range slack.Messages("") {
 		if strings.HasPrefix(msg.Text, "Renewal scan:") {
-			fmt.Fprintln(stdout, "channel summary: "+msg.Text)
+			t.summaries++
+			fmt.Fprintln(out, "channel summary: "+msg.Text)
 		}
 	}
-	benchLine(stdout, check.Renewal, f.customers, calls, minimum, wall, floor, rss,
-		fmt.Sprintf("ratio=%.2f", float64(wall)/float64(floor)), fmt.Sprintf("cold_start_ms=%.1f", float64(cold.Microseconds())/1000),
-		"quotes="+strconv.Itoa(quotes), "not_scanned="+strconv.Itoa(failed),
-		"items="+strconv.Itoa((resellers+renewal.AccountsPerItem-1)/renewal.AccountsPerItem), "messages="+strconv.Itoa(len(slack.Messages(""))))
-	return nil
+	return t, nil
 }
 
 // The Slack app of the renewal bench configuration: the click bench signs and addresses its clicks

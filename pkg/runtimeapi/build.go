@@ -54,6 +54,9 @@ func (s *Server) Run(binary string, env []string, logs *os.File) (*Process, erro
 	return p, nil
 }
 
+// Pid is the process's id, by which /proc tells its memory.
+func (p *Process) Pid() int { return p.cmd.Process.Pid }
+
 // Exited is closed when the process has ended.
 func (p *Process) Exited() <-chan struct{} { return p.exited }
 

@@ -13,7 +13,7 @@ import (
 
 	"github.com/bsswatch/bsswatch/pkg/bss/sandbox"
 	"github.com/bsswatch/bsswatch/pkg/notify/slacklocal"
-	"github.com/bsswatch/bsswatch/pkg/runtimeapi"
+	"github.com/bsswatch/bsswatch/pkg/runtimeapi/runtimeapitest"
 	"github.com/bsswatch/bsswatch/pkg/state/dynamo"
 	"github.com/bsswatch/bsswatch/pkg/state/dynamo/dynamotest"
 )
@@ -43,7 +43,7 @@ type Options struct {
 
 // Artifact is the running function with the world around it.
 type Artifact struct {
-	*runtimeapi.Function
+	*runtimeapitest.Function
 	World
 	Store *dynamo.Store
 }
@@ -81,7 +81,7 @@ func Start(t *testing.T, o Options) *Artifact {
 	if o.Env != nil {
 		env = append(env, o.Env(w)...)
 	}
-	return &Artifact{Function: runtimeapi.StartFunction(t, ".", env), World: w, Store: dynamo.New(client, table, dynamo.Options{})}
+	return &Artifact{Function: runtimeapitest.StartFunction(t, ".", env), World: w, Store: dynamo.New(client, table, dynamo.Options{})}
 }
 
 // PartnerConfig is the configuration of a China-site partner profile (partner-cn) alerting to one

@@ -1,4 +1,7 @@
-package runtimeapi
+// Package runtimeapitest runs a built bootstrap under its own local Runtime API for tests of the real
+// artifact, failing the test where that fails. It is apart from runtimeapi so that the binaries that
+// drive bootstraps (the bench) do not link "testing".
+package runtimeapitest
 
 import (
 	"context"
@@ -6,12 +9,14 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/bsswatch/bsswatch/pkg/runtimeapi"
 )
 
 // Function is a built bootstrap running under its own Runtime API, for tests of the real artifact.
 type Function struct {
-	API  *Server
-	Proc *Process
+	API  *runtimeapi.Server
+	Proc *runtimeapi.Process
 	// Logs is the file that holds the function's stdout and stderr.
 	Logs string
 }
@@ -24,11 +29,11 @@ func StartFunction(t testing.TB, dir string, env []string) *Function {
 	ctx, cancel := context.WithTimeout(context.Background(), 12*time.Minute)
 	defer cancel()
 	tmp := t.TempDir()
-	bin, err := Build(ctx, dir, tmp)
+	bin, err := runtimeapi.Build(ctx, dir, tmp)
 	if err != nil {
 		t.Fatal(err)
 	}
-	api, err := Start()
+	api, err := runtimeapi.Start()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +53,7 @@ func StartFunction(t testing.TB, dir string, env []string) *Function {
 
 // Invoke sends event and returns the function's answer; it ends t, with the function's log, if the
 // function is gone or does not answer within two minutes.
-func (f *Function) Invoke(t testing.TB, event []byte) Result {
+func (f *Function) Invoke(t testing.TB, event []byte) runtimeapi.Result {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
