@@ -152,34 +152,14 @@ func TestApproveRenewsOnce(t *testing.T) {
 }
 
 // TestConcurrentApprovalsOrderOnce fires 20 Approve clicks for one quote at once, each through its own
-// Service (as separate Lambda containers would be) over one DynamoDB-API table.
+// Service (as separate Lambda containers would be) over one DynamoDB-API table; through an agency,
+// each container assumes it on its own.
 func TestConcurrentApprovalsOrderOnce(t *testing.T) {
-	concurrentApprovals(t, newEnv(t, envOptions{autoPay: true}), false)
+	eachCredential(t, envOptions{autoPay: true}, concurrentApprovals)
 }
 
-// TestConcurrentApprovalsThroughAgencyOrderOnce is the same with the customer reached through its
-// agency (each container assumes it on its own) and the quote made by a scan's work item.
-func TestConcurrentApprovalsThroughAgencyOrderOnce(t *testing.T) {
-	e := newEnv(t, envOptions{autoPay: true})
-	e.svc.Accounts = nil
-	e.svc.Partners = map[string]Partner{"partner": {Name: "partner", Lister: e.partner, CustomerIDs: []string{e.customer.CustomerID}}}
-	concurrentApprovals(t, e, true)
-}
-
-func concurrentApprovals(t *testing.T, e *env, agency bool) {
-	withAgency := func(s *Service) {
-		if !agency {
-			return
-		}
-		ag, err := bss.NewAgencyFor(e.partner, bss.AgencyConfig{Agency: sandbox.DefaultAgency, IAMEndpoint: e.man.Endpoint, Now: e.clock.Now})
-		if err != nil {
-			t.Fatal(err)
-		}
-		p := s.Partners["partner"]
-		p.Agency = ag
-		s.Partners = map[string]Partner{"partner": p}
-	}
-	withAgency(e.svc)
+func concurrentApprovals(t *testing.T, e *env) {
+	agency := e.svc.Partners != nil
 	q := e.scanOne()
 	const n = 20
 	users := []string{"UADA", "UBOB", "UCAROL"}
@@ -196,7 +176,9 @@ func concurrentApprovals(t *testing.T, e *env, agency bool) {
 		// table, no memory shared with the others.
 		h := *e.svc
 		h.Store = NewStore(dynamo.New(dynamotest.Client(dynamotest.Endpoint(t)), e.table, dynamo.Options{Now: e.clock.Now}), e.clock.Now)
-		withAgency(&h)
+		if agency {
+			e.throughAgency(&h)
+		}
 		w := &InProcess{Order: h.Order}
 		h.Dispatcher = w
 		handlers = append(handlers, &h)
@@ -257,7 +239,10 @@ var errKilled = errors.New("worker killed")
 // TestWorkerKilledBeforeOrder stops the worker right after approving -> ordering, before
 // RenewalResources: the retry finds no order, places one, and ends renewed.
 func TestWorkerKilledBeforeOrder(t *testing.T) {
-	e := newEnv(t, envOptions{autoPay: true})
+	eachCredential(t, envOptions{autoPay: true}, workerKilledBeforeOrder)
+}
+
+func workerKilledBeforeOrder(t *testing.T, e *env) {
 	killed := false
 	e.svc.afterOrdering = func(Quote) error {
 		if killed {
@@ -495,7 +480,10 @@ func (e *env) actions(id string) []string {
 }
 
 func TestPriceRiseSupersedes(t *testing.T) {
-	e := newEnv(t, envOptions{autoPay: true})
+	eachCredential(t, envOptions{autoPay: true}, priceRiseSupersedes)
+}
+
+func priceRiseSupersedes(t *testing.T, e *env) {
 	q := e.scanOne()
 	e.sb.SetPriceFactor(e.customer.CustomerID, decimal.RequireFromString("1.25"))
 	if _, out := e.click(q, slackapp.ActionApprove, "UADA"); out != Approved {

@@ -61,8 +61,31 @@ type envOptions struct {
 	twoAbove    *string // limit for two approvers, in the customer's currency
 	autoPay     bool
 	minEligible int
-	minLapsed   int // resources past expiry (but not deleted) the picked customer must have
-	customers   int // of the generated partner; 60 by default
+	minLapsed   int  // resources past expiry (but not deleted) the picked customer must have
+	customers   int  // of the generated partner; 60 by default
+	agency      bool // reach the picked customer through its agency (partner:id), not its own keys
+}
+
+// eachCredential runs f with the picked customer's own keys, and again reached through its agency.
+func eachCredential(t *testing.T, o envOptions, f func(t *testing.T, e *env)) {
+	for _, agency := range []bool{false, true} {
+		t.Run(map[bool]string{false: "own keys", true: "agency"}[agency], func(t *testing.T) {
+			o.agency = agency
+			f(t, newEnv(t, o))
+		})
+	}
+}
+
+// throughAgency makes s reach the picked customer through its agency, with an agency cache of its
+// own (as a separate container has).
+func (e *env) throughAgency(s *Service) {
+	e.t.Helper()
+	ag, err := bss.NewAgencyFor(e.partner, bss.AgencyConfig{Agency: sandbox.DefaultAgency, IAMEndpoint: e.man.Endpoint, Now: e.clock.Now})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	s.Accounts = nil
+	s.Partners = map[string]Partner{"partner": {Name: "partner", Lister: e.partner, Agency: ag, CustomerIDs: []string{e.customer.CustomerID}}}
 }
 
 // fastBSS are client options for tests: a generous rate and tiny backoff.
@@ -146,6 +169,9 @@ func newEnv(t testing.TB, o envOptions) *env {
 		TeamID:   teamID, AppID: appID,
 		Approvers: &slackapp.Approvers{Users: []string{"UADA", "UBOB", "UCAROL"}},
 		Now:       clk.Now,
+	}
+	if o.agency {
+		e.throughAgency(e.svc)
 	}
 	e.inproc = &InProcess{Order: e.svc.Order}
 	e.svc.Dispatcher = e.inproc
