@@ -4,24 +4,8 @@
 package main
 
 import (
-	"context"
-	"os"
-
-	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-lambda-go/lambdacontext"
-
-	"github.com/bsswatch/bsswatch/pkg/app"
-	"github.com/bsswatch/bsswatch/pkg/awsenv"
+	"github.com/bsswatch/bsswatch/functions/internal/boot"
 	"github.com/bsswatch/bsswatch/pkg/check"
 )
 
-func main() {
-	log := lambdacontext.NewLogger()
-	a, err := app.Start(context.Background(), os.Getenv("BSSWATCH_CONFIG"), os.Getenv, app.Options{Log: log, AWS: awsenv.Loader(os.Getenv)})
-	if err != nil {
-		// Logged once here, with every configuration problem; the runtime then reports the exit.
-		log.Error("start", "error", err.Error())
-		os.Exit(1)
-	}
-	lambda.Start(app.Handler(a, check.Invoice))
-}
+func main() { boot.Check(check.Invoice) }

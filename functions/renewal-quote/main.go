@@ -16,9 +16,8 @@ import (
 	lambdaapi "github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
-	"github.com/bsswatch/bsswatch/pkg/app"
+	"github.com/bsswatch/bsswatch/functions/internal/boot"
 	"github.com/bsswatch/bsswatch/pkg/app/renewalapp"
-	"github.com/bsswatch/bsswatch/pkg/awsenv"
 	"github.com/bsswatch/bsswatch/pkg/check"
 	"github.com/bsswatch/bsswatch/pkg/renewal"
 	"github.com/bsswatch/bsswatch/pkg/runnow"
@@ -27,31 +26,22 @@ import (
 
 func main() {
 	log := lambdacontext.NewLogger()
-	ctx := context.Background()
 	// The queue's event source mapping runs up to this many work items at once: each invocation takes
 	// that share of the partner's BSS rate and of Slack's pace.
 	share, err := strconv.Atoi(cmp.Or(os.Getenv("BSSWATCH_RENEWAL_CONCURRENCY"), "1"))
 	if err != nil || share < 1 || share > 1000 {
-		log.Error("start", "error", fmt.Sprintf("BSSWATCH_RENEWAL_CONCURRENCY=%q: want a whole number from 1 to 1000", os.Getenv("BSSWATCH_RENEWAL_CONCURRENCY")))
-		os.Exit(1)
+		boot.Fail(log, fmt.Sprintf("BSSWATCH_RENEWAL_CONCURRENCY=%q: want a whole number from 1 to 1000", os.Getenv("BSSWATCH_RENEWAL_CONCURRENCY")))
 	}
-	a, err := app.Start(ctx, os.Getenv("BSSWATCH_CONFIG"), os.Getenv, app.Options{Log: log, AWS: awsenv.Loader(os.Getenv), Share: share})
+	a := boot.App(log, share)
+	awsCfg, err := a.AWS(context.Background())
 	if err != nil {
-		// Logged once here, with every configuration problem; the runtime then reports the exit.
-		log.Error("start", "error", err.Error())
-		os.Exit(1)
-	}
-	awsCfg, err := a.AWS(ctx)
-	if err != nil {
-		log.Error("start", "error", "aws configuration: "+err.Error())
-		os.Exit(1)
+		boot.Fail(log, "aws configuration: "+err.Error())
 	}
 	// The order worker is this same function, invoked asynchronously (InvocationType Event).
 	self, lam := os.Getenv("AWS_LAMBDA_FUNCTION_NAME"), lambdaapi.NewFromConfig(awsCfg)
 	svc, err := renewalapp.New(a, renewal.LambdaDispatcher{Client: lam, Function: self})
 	if err != nil {
-		log.Error("start", "error", err.Error())
-		os.Exit(1)
+		boot.Fail(log, err.Error())
 	}
 	// A scheduled scan queues its work items here; this function consumes them (template.yaml).
 	if url := os.Getenv("BSSWATCH_RENEWAL_QUEUE_URL"); url != "" {
