@@ -181,39 +181,19 @@ func benchBalance(ctx context.Context, f benchFlags, stdout io.Writer, spawn spa
 		return fmt.Errorf("sandbox manifest lists %d customers, want %d", len(m.Customers), f.customers)
 	}
 
-	var posts atomic.Int64
-	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		posts.Add(1)
-	}))
+	hook, posts := countingHook()
 	defer hook.Close()
 	cfgPath, env, err := writeBenchConfig(dir, m, hook.URL, f.rate)
 	if err != nil {
 		return err
 	}
-
-	mem := sampleMemory(10 * time.Millisecond)
-	began := time.Now()
-	a, err := app.Start(ctx, cfgPath, env, app.Options{File: bolt.Opener(true)})
-	cold := time.Since(began)
+	run, err := measureRun(ctx, cfgPath, env, app.Options{File: bolt.Opener(true)}, check.Balance)
 	if err != nil {
-		mem.stop()
-		return fmt.Errorf("start: %w", err)
+		return err
 	}
-	defer a.Close()
-	began = time.Now()
-	res, runErr := a.Run(ctx, check.Balance, app.Event{})
-	wall := time.Since(began)
-	heap := mem.stop()
-	rss, rssErr := peakRSS()
-	if runErr != nil {
-		return fmt.Errorf("run: %w", runErr)
-	}
-	if len(res.CheckErrors) > 0 {
-		return fmt.Errorf("run: the check failed: %s", strings.Join(res.CheckErrors, "; "))
-	}
+	defer run.app.Close()
 
-	made := callsByAPI(a)
+	made := callsByAPI(run.app)
 	seen, seenErr := box.stop()
 	resellers, err := countResellers(f, m)
 	if err != nil {
@@ -222,9 +202,58 @@ func benchBalance(ctx context.Context, f benchFlags, stdout io.Writer, spawn spa
 
 	r := benchReport{
 		flags: f, resellers: resellers, made: made, seen: seen, seenErr: seenErr,
-		cold: cold, wall: wall, rss: rss, rssErr: rssErr, heap: heap, result: res, posts: posts.Load(),
+		cold: run.cold, wall: run.wall, rss: run.rss, rssErr: run.rssErr, heap: run.heap, result: run.res, posts: posts.Load(),
 	}
 	return r.print(stdout)
+}
+
+// countingHook is a webhook receiver that counts the bodies posted to it.
+func countingHook() (*httptest.Server, *atomic.Int64) {
+	posts := &atomic.Int64{}
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		posts.Add(1)
+	}))
+	return hook, posts
+}
+
+// measured is one run of a check in this process: its App (the caller closes it), result, start-up
+// and run times, and memory.
+type measured struct {
+	app        *app.App
+	res        app.Result
+	cold, wall time.Duration
+	heap       heapPeak
+	rss        uint64
+	rssErr     error
+}
+
+// measureRun starts the App from cfgPath and runs the check name once, sampling memory throughout.
+// A run whose check failed for an account is an error.
+func measureRun(ctx context.Context, cfgPath string, env func(string) string, opts app.Options, name string) (measured, error) {
+	var m measured
+	mem := sampleMemory(10 * time.Millisecond)
+	began := time.Now()
+	a, err := app.Start(ctx, cfgPath, env, opts)
+	m.cold = time.Since(began)
+	if err != nil {
+		mem.stop()
+		return m, fmt.Errorf("start: %w", err)
+	}
+	began = time.Now()
+	res, err := a.Run(ctx, name, app.Event{})
+	m.wall = time.Since(began)
+	m.heap = mem.stop()
+	m.rss, m.rssErr = peakRSS()
+	if err == nil && len(res.CheckErrors) > 0 {
+		err = fmt.Errorf("the check failed: %s", strings.Join(res.CheckErrors, "; "))
+	}
+	if err != nil {
+		a.Close()
+		return m, fmt.Errorf("run: %w", err)
+	}
+	m.app, m.res = a, res
+	return m, nil
 }
 
 // callsByAPI adds up, per API, the calls every client of a made.

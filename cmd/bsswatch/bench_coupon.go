@@ -5,14 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
-	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
-	"sync/atomic"
 	"text/tabwriter"
 	"time"
 
@@ -31,30 +26,15 @@ const couponsPerCustomer = 10
 // benchCoupon measures coupon-expiry for a partner with f.customers customers and ten issued coupons
 // each, watching its quotas, issued coupons and own coupons.
 func benchCoupon(ctx context.Context, f benchFlags, stdout io.Writer, spawn spawnSandbox) error {
-	dir, err := os.MkdirTemp("", "bsswatch-bench-")
+	issued := f.customers * couponsPerCustomer
+	dir, box, m, err := benchSandbox(ctx, spawn, f, "--issued-coupons", strconv.Itoa(issued))
 	if err != nil {
-		return fmt.Errorf("temporary directory: %w", err)
+		return err
 	}
 	defer os.RemoveAll(dir)
-	issued := f.customers * couponsPerCustomer
-	withCoupons := func(args []string) (*exec.Cmd, error) {
-		return spawn(append(args, "--issued-coupons", strconv.Itoa(issued)))
-	}
-	box, err := startSandbox(ctx, withCoupons, dir, f)
-	if err != nil {
-		return err
-	}
 	defer box.stop()
-	m, err := readManifest(box.manifest)
-	if err != nil {
-		return err
-	}
 
-	var posts atomic.Int64
-	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		posts.Add(1)
-	}))
+	hook, posts := countingHook()
 	defer hook.Close()
 	cfgPath, env, err := writeCouponBenchConfig(dir, m, hook.URL, f.rate)
 	if err != nil {
@@ -63,26 +43,12 @@ func benchCoupon(ctx context.Context, f benchFlags, stdout io.Writer, spawn spaw
 
 	// One clock reading for the run and for the minimum asked of the sandbox after it.
 	now := time.Now().UTC().Truncate(time.Second)
-	mem := sampleMemory(10 * time.Millisecond)
-	began := time.Now()
-	a, err := app.Start(ctx, cfgPath, env, app.Options{File: bolt.Opener(true), Now: func() time.Time { return now }})
-	cold := time.Since(began)
+	run, err := measureRun(ctx, cfgPath, env, app.Options{File: bolt.Opener(true), Now: func() time.Time { return now }}, check.Coupon)
 	if err != nil {
-		mem.stop()
-		return fmt.Errorf("start: %w", err)
+		return err
 	}
-	defer a.Close()
-	began = time.Now()
-	res, runErr := a.Run(ctx, check.Coupon, app.Event{})
-	wall := time.Since(began)
-	heap := mem.stop()
-	rss, rssErr := peakRSS()
-	if runErr != nil {
-		return fmt.Errorf("run: %w", runErr)
-	}
-	if len(res.CheckErrors) > 0 {
-		return fmt.Errorf("run: the check failed: %s", strings.Join(res.CheckErrors, "; "))
-	}
+	defer run.app.Close()
+	a, res, cold, wall, heap, rss, rssErr := run.app, run.res, run.cold, run.wall, run.heap, run.rss, run.rssErr
 	partner := a.Clients["partner-cn"]
 	made := partner.Stats()
 	mins, err := couponMinimum(ctx, partner, a.Config.Checks.Coupon, now, f.customers)

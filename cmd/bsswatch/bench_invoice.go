@@ -4,13 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"text/tabwriter"
 	"time"
 
@@ -28,26 +25,14 @@ const benchInvoiceRequests = 20_000
 // benchInvoice measures invoice-status for an international partner with benchInvoiceRequests
 // invoice requests: the first run (which records every request) and a second, unchanged one.
 func benchInvoice(ctx context.Context, f benchFlags, stdout io.Writer, spawn spawnSandbox) error {
-	dir, err := os.MkdirTemp("", "bsswatch-bench-")
-	if err != nil {
-		return fmt.Errorf("temporary directory: %w", err)
-	}
-	defer os.RemoveAll(dir)
-	box, err := startSandbox(ctx, spawn, dir, f, "--site", sandbox.SiteIntl, "--customers", "1",
+	dir, box, m, err := benchSandbox(ctx, spawn, f, "--site", sandbox.SiteIntl, "--customers", "1",
 		"--partner-invoices", strconv.Itoa(benchInvoiceRequests))
 	if err != nil {
 		return err
 	}
+	defer os.RemoveAll(dir)
 	defer box.stop()
-	m, err := readManifest(box.manifest)
-	if err != nil {
-		return err
-	}
-	var posts atomic.Int64
-	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		posts.Add(1)
-	}))
+	hook, posts := countingHook()
 	defer hook.Close()
 	doc := fmt.Sprintf(`profiles:
   partner-intl: {role: partner, site: intl, domain_id: %q, ak: env:PARTNER_AK, sk: env:PARTNER_SK, endpoint: %q, rate_per_second: %s}

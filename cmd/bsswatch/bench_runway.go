@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"slices"
 	"strings"
@@ -36,21 +34,13 @@ var benchRunwayAPIs = append(slices.Clone(benchAPIs), bss.ListPartnerAccountChan
 // the spend records of the partner, of the customer read with its own credentials, and of the
 // customers that spent and are below the ceiling.
 func benchRunway(ctx context.Context, f benchFlags, stdout io.Writer, spawn spawnSandbox) error {
-	dir, err := os.MkdirTemp("", "bsswatch-bench-")
+	dir, box, m, err := benchSandbox(ctx, spawn, f)
 	if err != nil {
-		return fmt.Errorf("temporary directory: %w", err)
+		return err
 	}
 	defer os.RemoveAll(dir)
-	box, err := startSandbox(ctx, spawn, dir, f)
-	if err != nil {
-		return err
-	}
 	defer box.stop()
-	m, err := readManifest(box.manifest)
-	if err != nil {
-		return err
-	}
-	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.Copy(io.Discard, r.Body) }))
+	hook, _ := countingHook()
 	defer hook.Close()
 	cfgPath, env, err := writeBenchConfig(dir, m, hook.URL, f.rate)
 	if err != nil {
