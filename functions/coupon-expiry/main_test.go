@@ -4,10 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/bsswatch/bsswatch/functions/internal/artifact"
 	"github.com/bsswatch/bsswatch/pkg/app"
@@ -34,19 +32,8 @@ func partnerConfig(box *sandbox.Server, sandboxURL, slackURL string) string {
 
 func TestArtifactRunsTheScheduledCheck(t *testing.T) {
 	a := startArtifact(t, partnerConfig)
-	scheduled, err := os.ReadFile("testdata/scheduled.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	r := a.Invoke(t, scheduled)
-	if r.Error != nil {
-		t.Fatalf("function error: %+v", r.Error)
-	}
-	var res app.Result
-	if err := json.Unmarshal(r.Payload, &res); err != nil {
-		t.Fatalf("answer %s: %v", r.Payload, err)
-	}
+	scheduled := artifact.Scheduled(t)
+	res := a.Run(t, scheduled)
 	if res.Findings == 0 || res.Sent["firing"] != 1 || res.Delivered != 1 || len(res.CheckErrors) != 0 {
 		t.Fatalf("result = %+v, want findings and one digest delivered", res)
 	}
@@ -76,7 +63,7 @@ func TestArtifactRunsTheScheduledCheck(t *testing.T) {
 	}
 
 	// A dry run lists the coupons with amount, expiry and tier, and sends nothing.
-	r = a.Invoke(t, []byte(`{"dry_run": true}`))
+	r := a.Invoke(t, []byte(`{"dry_run": true}`))
 	if r.Error != nil {
 		t.Fatalf("dry run: %+v", r.Error)
 	}
@@ -108,19 +95,8 @@ checks:
     watch: [{profile: partner-cn, sources: [own]}]
 `, sandboxURL, slackURL)
 	})
-	select {
-	case <-a.Proc.Exited():
-	case <-time.After(time.Minute):
-		t.Fatal("the function kept running with a bad configuration")
-	}
-	if a.Proc.ExitErr() == nil {
-		t.Error("the function exited 0 with a bad configuration")
-	}
-	logs, _ := os.ReadFile(a.Logs)
-	if !strings.Contains(string(logs), `checks.coupon.tiers[1].days`) {
+	logs := a.RefusesToStart(t, "a bad configuration")
+	if !strings.Contains(logs, `checks.coupon.tiers[1].days`) {
 		t.Errorf("start-up log does not name the mistake's path:\n%s", logs)
-	}
-	if strings.Contains(string(logs), a.Box.Partner().SK) {
-		t.Error("start-up log contains the partner's secret key")
 	}
 }

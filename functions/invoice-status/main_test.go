@@ -1,15 +1,12 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/bsswatch/bsswatch/functions/internal/artifact"
-	"github.com/bsswatch/bsswatch/pkg/app"
 	"github.com/bsswatch/bsswatch/pkg/bss/sandbox"
 )
 
@@ -41,28 +38,12 @@ checks:
 	}
 }
 
-func run(t *testing.T, a *artifact.Artifact, event []byte) app.Result {
-	t.Helper()
-	r := a.Invoke(t, event)
-	if r.Error != nil {
-		t.Fatalf("function error: %+v", r.Error)
-	}
-	var res app.Result
-	if err := json.Unmarshal(r.Payload, &res); err != nil {
-		t.Fatalf("answer %s: %v", r.Payload, err)
-	}
-	return res
-}
-
 func TestArtifactTellsInvoiceChangesOnce(t *testing.T) {
 	a := startArtifact(t, sandbox.SiteIntl, config("intl"))
-	scheduled, err := os.ReadFile("testdata/scheduled.json")
-	if err != nil {
-		t.Fatal(err)
-	}
+	scheduled := artifact.Scheduled(t)
 
 	// The first run records every request and tells nothing.
-	res := run(t, a, scheduled)
+	res := a.Run(t, scheduled)
 	if res.Findings == 0 || len(res.CheckErrors) != 0 || len(res.Sent) != 0 {
 		t.Fatalf("first run = %+v, want requests recorded and nothing sent", res)
 	}
@@ -72,7 +53,7 @@ func TestArtifactTellsInvoiceChangesOnce(t *testing.T) {
 
 	// A day later one request was issued and one rejected: one message says so.
 	a.Box.Advance(24 * time.Hour)
-	res = run(t, a, scheduled)
+	res = a.Run(t, scheduled)
 	if res.Sent["firing"] != 1 || res.Delivered != 1 {
 		t.Fatalf("second run = %+v, want one message delivered", res)
 	}
@@ -90,7 +71,7 @@ func TestArtifactTellsInvoiceChangesOnce(t *testing.T) {
 
 	// The same schedule again tells nothing.
 	events := len(a.Slack.Events())
-	if res := run(t, a, scheduled); len(res.Sent) != 0 {
+	if res := a.Run(t, scheduled); len(res.Sent) != 0 {
 		t.Errorf("third run sent %v, want nothing", res.Sent)
 	}
 	if n := len(a.Slack.Events()) - events; n != 0 {
@@ -101,11 +82,11 @@ func TestArtifactTellsInvoiceChangesOnce(t *testing.T) {
 	if err := a.Box.AddFault(sandbox.Fault{API: "ListInvoices", Count: 1, Body: "{}"}); err != nil {
 		t.Fatal(err)
 	}
-	res = run(t, a, scheduled)
+	res = a.Run(t, scheduled)
 	if len(res.CheckErrors) != 1 || !strings.Contains(res.CheckErrors[0], "no total count") || res.Sent["check_failed"] != 1 {
 		t.Errorf("faulty run = %+v, want the malformed answer reported to ops", res)
 	}
-	res = run(t, a, scheduled)
+	res = a.Run(t, scheduled)
 	// The result counts a recovery with the resolved messages.
 	if len(res.CheckErrors) != 0 || len(res.Sent) != 1 || res.Sent["resolved"] != 1 {
 		t.Errorf("next run = %+v, want only the recovery told", res)
@@ -117,17 +98,9 @@ func TestArtifactTellsInvoiceChangesOnce(t *testing.T) {
 
 func TestArtifactRefusesAChinaSiteProfile(t *testing.T) {
 	a := startArtifact(t, sandbox.SiteCN, config("cn"))
-	select {
-	case <-a.Proc.Exited():
-	case <-time.After(time.Minute):
-		t.Fatal("the function kept running with a China-site profile")
-	}
-	if a.Proc.ExitErr() == nil {
-		t.Error("the function exited 0 with a China-site profile")
-	}
-	logs, _ := os.ReadFile(a.Logs)
+	logs := a.RefusesToStart(t, "a China-site profile")
 	for _, want := range []string{"checks.invoice.accounts[0].profile", "the China site has no invoice API", "发票管理"} {
-		if !strings.Contains(string(logs), want) {
+		if !strings.Contains(logs, want) {
 			t.Errorf("start-up log lacks %q:\n%s", want, logs)
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 
@@ -58,11 +57,7 @@ checks:
 			resellers++
 		}
 	}
-	scheduled, err := os.ReadFile("testdata/scheduled.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := a.Invoke(t, scheduled)
+	r := a.Invoke(t, artifact.Scheduled(t))
 	var res renewalapp.Result
 	if r.Error != nil || json.Unmarshal(r.Payload, &res) != nil {
 		t.Fatalf("scheduled scan answered %s %+v", r.Payload, r.Error)

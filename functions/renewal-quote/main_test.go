@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -136,11 +135,7 @@ func clickBody(quoteID, ts, responseURL string) []byte {
 
 func TestArtifactQuotesApprovesAndOrders(t *testing.T) {
 	a := startArtifact(t)
-	scheduled, err := os.ReadFile("testdata/scheduled.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := a.Invoke(t, scheduled)
+	r := a.Invoke(t, artifact.Scheduled(t))
 	if r.Error != nil {
 		t.Fatalf("scan: %+v", r.Error)
 	}

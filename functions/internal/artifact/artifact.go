@@ -5,12 +5,16 @@
 package artifact
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
+	"github.com/bsswatch/bsswatch/pkg/app"
 	"github.com/bsswatch/bsswatch/pkg/bss/sandbox"
 	"github.com/bsswatch/bsswatch/pkg/notify/slacklocal"
 	"github.com/bsswatch/bsswatch/pkg/runtimeapi/runtimeapitest"
@@ -97,4 +101,49 @@ routes: [{to: [alerts]}]
 ops: [alerts]
 checks:
 %s`, box.Partner().DomainID, sandboxURL, channel, slackURL, checks)
+}
+
+// Scheduled is the scheduler's event of the function under test (its testdata/scheduled.json).
+func Scheduled(t *testing.T) []byte {
+	t.Helper()
+	b, err := os.ReadFile("testdata/scheduled.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// Run invokes a check's function with event and returns its result; a function error or an answer
+// that is not a result ends t.
+func (a *Artifact) Run(t *testing.T, event []byte) app.Result {
+	t.Helper()
+	r := a.Invoke(t, event)
+	if r.Error != nil {
+		t.Fatalf("function error: %+v", r.Error)
+	}
+	var res app.Result
+	if err := json.Unmarshal(r.Payload, &res); err != nil {
+		t.Fatalf("answer %s: %v", r.Payload, err)
+	}
+	return res
+}
+
+// RefusesToStart waits for the function to exit at start-up, because of what (the reason, for the
+// test's messages), and returns its log; it fails t if the function keeps running or exits 0, or if
+// the log holds the partner's secret key.
+func (a *Artifact) RefusesToStart(t *testing.T, what string) string {
+	t.Helper()
+	select {
+	case <-a.Proc.Exited():
+	case <-time.After(time.Minute):
+		t.Fatalf("the function kept running with %s", what)
+	}
+	if a.Proc.ExitErr() == nil {
+		t.Errorf("the function exited 0 with %s", what)
+	}
+	logs, _ := os.ReadFile(a.Logs)
+	if strings.Contains(string(logs), a.Box.Partner().SK) {
+		t.Error("start-up log contains the partner's secret key")
+	}
+	return string(logs)
 }
