@@ -100,8 +100,8 @@ func (s *Service) Plan(ctx context.Context, scanID string) ([]WorkItem, []Report
 // off by its timeout redoes its item's accounts (at most AccountsPerItem, and the quotes they already
 // have hold their resources), never the scan's.
 type progress struct {
-	Done    map[string]bool `json:"done"`
-	Reports []Report        `json:"reports"`
+	Done  map[string]bool `json:"done"`
+	Tally tally           `json:"tally"`
 }
 
 // A scan's records: item/<index> its progress, done/<index> (empty) once it has finished, so that
@@ -199,7 +199,7 @@ func (s *Service) recordProgress(ctx context.Context, rec state.Record, reports 
 		for _, r := range reports {
 			if !p.Done[r.Account] {
 				p.Done[r.Account] = true
-				p.Reports = append(p.Reports, compact(r))
+				p.Tally.add(r)
 			}
 		}
 		v, err := json.Marshal(p)
@@ -216,15 +216,6 @@ func (s *Service) recordProgress(ctx context.Context, rec state.Record, reports 
 	}
 }
 
-// compact keeps what the summary counts: the quote ids become their number.
-func compact(r Report) Report {
-	c := Report{Account: r.Account, Listed: r.Listed, Eligible: r.Eligible, Lapsed: r.Lapsed, Held: r.Held,
-		QuotedResources: r.QuotedResources, Messages: r.Messages, Err: r.Err}
-	c.Quoted = make([]string, len(r.Quoted)) // counted, not kept
-	c.Refused = make([]string, len(r.Refused))
-	return c
-}
-
 // finishScan posts the scan's summary when every item of it has finished. Of two items finishing
 // at once, both may see the scan complete; the summary record, written only if absent, lets one post.
 func (s *Service) finishScan(ctx context.Context, it WorkItem) error {
@@ -236,13 +227,13 @@ func (s *Service) finishScan(ctx context.Context, it WorkItem) error {
 	if err != nil {
 		return err
 	}
-	var reports []Report
+	var scan tally
 	for _, r := range recs {
 		var p progress
 		if err := json.Unmarshal(r.Value, &p); err != nil {
 			return fmt.Errorf("renewal: progress %s: %w", r.Key, err)
 		}
-		reports = append(reports, p.Reports...)
+		scan.merge(p.Tally)
 	}
 	claim := state.Record{Key: state.Key{Partition: progressPartition(it.Scan), Sort: "summary"},
 		Value: []byte(`{}`), ExpiresAt: s.now().Add(progressTTL)}
@@ -251,7 +242,7 @@ func (s *Service) finishScan(ctx context.Context, it WorkItem) error {
 	} else if err != nil {
 		return err
 	}
-	s.summarize(ctx, reports)
+	s.summarize(ctx, scan)
 	return nil
 }
 

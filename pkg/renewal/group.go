@@ -108,40 +108,61 @@ func (s *Service) postGroups(ctx context.Context, qs []*Quote) int {
 	return posted
 }
 
+// tally is what a scan's summary counts, added up over accounts: a work item keeps its own, and the
+// scan's is their sum.
+type tally struct {
+	Eligible, Quoted, Quotes, Messages, Held, Refused, Lapsed, Failed int
+}
+
+func (t *tally) add(r Report) {
+	failed := 0
+	if r.Err != "" {
+		failed = 1
+	}
+	t.merge(tally{Eligible: r.Eligible, Quoted: r.QuotedResources, Quotes: len(r.Quoted), Messages: r.Messages, Held: r.Held,
+		Refused: len(r.Refused), Lapsed: r.Lapsed, Failed: failed})
+}
+
+func (t *tally) merge(o tally) {
+	t.Eligible += o.Eligible
+	t.Quoted += o.Quoted
+	t.Quotes += o.Quotes
+	t.Messages += o.Messages
+	t.Held += o.Held
+	t.Refused += o.Refused
+	t.Lapsed += o.Lapsed
+	t.Failed += o.Failed
+}
+
 // summary is the one message a scan leaves in the channel, e.g. "2,907 resources expiring: 1,204
 // quoted in 310 messages, 1,650 already in a live quote, 53 refused by BSS; 2 accounts not
 // scanned". "" when nothing is expiring: accounts that could not be scanned are ops' business, told
 // once per episode by the alert engine, and a summary would repeat them every scan.
 func summary(reports []Report) string {
-	var eligible, quoted, quotes, messages, held, refused, lapsed, failed int
+	var t tally
 	for _, r := range reports {
-		eligible += r.Eligible
-		quoted += r.QuotedResources
-		quotes += len(r.Quoted)
-		messages += r.Messages
-		held += r.Held
-		refused += len(r.Refused)
-		lapsed += r.Lapsed
-		if r.Err != "" {
-			failed++
-		}
+		t.add(r)
 	}
-	if eligible == 0 {
+	return t.text()
+}
+
+func (t tally) text() string {
+	if t.Eligible == 0 {
 		return ""
 	}
-	parts := []string{fmt.Sprintf("%s quoted (%s quotes) in %s messages", thousands(quoted), thousands(quotes), thousands(messages))}
-	if held > 0 {
-		parts = append(parts, thousands(held)+" already in a live quote")
+	parts := []string{fmt.Sprintf("%s quoted (%s quotes) in %s messages", thousands(t.Quoted), thousands(t.Quotes), thousands(t.Messages))}
+	if t.Held > 0 {
+		parts = append(parts, thousands(t.Held)+" already in a live quote")
 	}
-	if refused > 0 {
-		parts = append(parts, thousands(refused)+" refused by BSS")
+	if t.Refused > 0 {
+		parts = append(parts, thousands(t.Refused)+" refused by BSS")
 	}
-	if lapsed > 0 {
-		parts = append(parts, thousands(lapsed)+" already lapsed")
+	if t.Lapsed > 0 {
+		parts = append(parts, thousands(t.Lapsed)+" already lapsed")
 	}
-	text := fmt.Sprintf("Renewal scan: %s resources expiring: %s", thousands(eligible), strings.Join(parts, ", "))
-	if failed > 0 {
-		text += fmt.Sprintf("; %s accounts not scanned (ops is told which)", thousands(failed))
+	text := fmt.Sprintf("Renewal scan: %s resources expiring: %s", thousands(t.Eligible), strings.Join(parts, ", "))
+	if t.Failed > 0 {
+		text += fmt.Sprintf("; %s accounts not scanned (ops is told which)", thousands(t.Failed))
 	}
 	return text + "."
 }

@@ -128,8 +128,8 @@ func orDefault(d, def time.Duration) time.Duration {
 }
 
 // summarize posts the scan's one summary to the quotes' channel (nothing when it has nothing to say).
-func (s *Service) summarize(ctx context.Context, reports []Report) {
-	text := summary(reports)
+func (s *Service) summarize(ctx context.Context, t tally) {
+	text := t.text()
 	if text == "" {
 		return
 	}
