@@ -25,8 +25,9 @@ func TestFunctionsLinkOnlyWhatTheyUse(t *testing.T) {
 		"github.com/bsswatch/bsswatch/pkg/renewal",
 		"github.com/bsswatch/bsswatch/pkg/slackapp",
 		"github.com/aws/aws-sdk-go-v2/service/lambda",
+		"github.com/aws/aws-sdk-go-v2/service/sqs",
 	}
-	// Only renewal-quote takes Slack clicks and invokes itself.
+	// Only renewal-quote takes Slack clicks, invokes itself and queues a scan's work items.
 	renewalOnly := map[string][]string{"renewal-quote": nil}
 	type test struct {
 		function  string
